@@ -1,0 +1,166 @@
+"""The ``devgraph`` command: one verb per library function, nothing more.
+
+Every command only parses options, calls the library and prints; errors from the
+library arrive as :class:`~devgraph.store.StoreError` and leave with exit status 1
+and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from devgraph import __version__, queries, results, stats
+from devgraph import load as loader
+from devgraph.store import GraphStore, StoreError, open_store
+
+DEFAULT_STORE = "var/store"
+
+
+class Context:
+    """Opens the store on first use, so ``--help`` never touches the disk."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._store: GraphStore | None = None
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    envvar="DEVGRAPH_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Store directory (embedded pyoxigraph), or ':memory:'.",
+)
+@click.version_option(__version__, prog_name="devgraph")
+@click.pass_context
+def main(ctx: click.Context, store: str) -> None:
+    """devgraph: a knowledge graph of development-cooperation projects."""
+    ctx.obj = Context(store)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Reload files even when unchanged.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@pass_ctx
+def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> None:
+    """Load RDF files and folders, one named graph per file, all or nothing."""
+    progress = None if quiet else (lambda line: click.echo(line, err=True))
+    try:
+        report = loader.load_paths(ctx.store, paths, force=force, progress=progress)
+    except StoreError as exc:
+        raise click.ClickException(f"{exc}\nnothing was loaded; the store is unchanged") from exc
+    click.echo(
+        f"loaded {len(report.loaded)} file(s), {report.triples} triples; "
+        f"{len(report.unchanged)} unchanged; {len(report.skipped)} skipped (not RDF)"
+    )
+
+
+@main.command()
+@pass_ctx
+def graphs(ctx: Context) -> None:
+    """List named graphs with their triple counts."""
+    infos = ctx.store.graphs()
+    if not infos:
+        click.echo("the store is empty: run `devgraph load PATH`")
+        return
+    width = max(len(g.iri) for g in infos)
+    for g in infos:
+        click.echo(f"{g.iri.ljust(width)}  {g.triples:>9}")
+
+
+@main.command("query")
+@click.argument("query")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter: <iri>, prefix:name, a literal in N-Triples syntax, or text.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(results.ALL_FORMATS),
+    help="Output format (default: table, or ttl for CONSTRUCT/DESCRIBE).",
+)
+@pass_ctx
+def query_cmd(ctx: Context, query: str, params: tuple[str, ...], fmt: str | None) -> None:
+    """Run QUERY: a named query (see `devgraph queries`) or a path to an .rq file."""
+    bound: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-p")
+        bound[name.strip().lstrip("?")] = value
+    try:
+        named = queries.get_query(query)
+        result = queries.run_query(ctx.store, named, bound)
+        body, _ = results.serialize(result, fmt or results.default_format(result))
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+@main.command("queries")
+def queries_cmd() -> None:
+    """List the named queries with their titles and parameters."""
+    for q in queries.list_queries():
+        params = " ".join(f"-p {p.name}=…" for p in q.params)
+        click.echo(f"{q.name}: {q.title}" + (f"  [{params}]" if params else ""))
+
+
+@main.command("stats")
+@pass_ctx
+def stats_cmd(ctx: Context) -> None:
+    """Triples, graphs and instances per class."""
+    s = stats.compute(ctx.store)
+    click.echo(f"triples  {s.triples}\ngraphs   {s.graphs}")
+    for name, count in s.classes.items():
+        click.echo(f"  {name:<24} {count:>7}")
+
+
+@main.command()
+@click.option("--host", envvar="DEVGRAPH_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="DEVGRAPH_PORT", default=5000, show_default=True, type=int)
+@click.option("--threads", envvar="DEVGRAPH_THREADS", default=8, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Serve the browser and the SPARQL endpoint with waitress."""
+    import waitress
+
+    from devgraph.web import create_app
+
+    app = create_app({"STORE": ctx.store})
+    click.echo(f"devgraph on http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="devgraph")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

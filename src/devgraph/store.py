@@ -1,0 +1,276 @@
+"""The triple store behind devgraph: one small protocol, chosen by ``open_store``.
+
+Callers (loader, queries, validation, web) only see :class:`GraphStore`. The first
+backend is embedded pyoxigraph (on disk, or in memory for tests); a remote SPARQL 1.1
+store reached over the protocol can implement the same methods without any caller
+changing. Terms and results are pyoxigraph's types on every backend, because
+pyoxigraph can also parse a remote server's SPARQL results into those same types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from devgraph.namespaces import STAGING_GRAPH
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+"""Short format names accepted everywhere (CLI, loader, dumps)."""
+
+
+class StoreError(Exception):
+    """A store operation failed; the message is meant for the person at the keyboard."""
+
+
+class StoreLockedError(StoreError):
+    """Another process (usually ``devgraph serve``) holds the on-disk store."""
+
+
+class QueryError(StoreError):
+    """The query text is wrong (syntax, unknown prefix) or cannot be evaluated."""
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph and how many triples it holds."""
+
+    iri: str
+    triples: int
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every backend offers. Methods that change data are atomic."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def replace_graphs(
+        self, graphs: Mapping[str, Iterable[ox.Triple]], *, then: str | None = None
+    ) -> None: ...
+
+    def load(
+        self, data: bytes | str, *, format: str, graph: str, base_iri: str | None = None
+    ) -> None: ...
+
+    def drop_graph(self, iri: str) -> None: ...
+
+    def graphs(self) -> list[GraphInfo]: ...
+
+    def dump(
+        self, output: BinaryIO, *, format: str = "nquads", graph: str | None = None
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    """Resolve a short format name, raising a clear error listing the known ones."""
+    try:
+        return RDF_FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise StoreError(f"unknown RDF format {name!r} (known: {known})") from None
+
+
+def _iri(value: str) -> str:
+    """Refuse IRIs that would break out of ``<...>`` in an update we build ourselves."""
+    if any(c in value for c in '<>"{}|^`\\ \n\r\t'):
+        raise StoreError(f"not a valid IRI: {value!r}")
+    return value
+
+
+class EmbeddedStore:
+    """pyoxigraph in this process: on disk at ``path``, or in memory when ``path`` is None."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"the store at {self.path} is in use by another process "
+                    "(stop `devgraph serve` or point --store elsewhere)"
+                ) from exc
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path) if self.path else 'memory'})"
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a query; ``bindings`` are substituted as RDF terms, never as text."""
+        kwargs: dict[str, object] = {}
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(_iri(g)) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = union_default_graph
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(_iri(g)) for g in named_graphs]
+        try:
+            return self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except RuntimeError as exc:
+            if "projection" in str(exc):
+                raise QueryError(
+                    f"{exc}: a bound parameter must appear in the SELECT clause "
+                    "(SPARQL substitution, SEP-0007)"
+                ) from exc
+            raise QueryError(str(exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise QueryError(str(exc)) from exc
+
+    def update(self, sparql: str) -> None:
+        """Internal updates (loader bookkeeping, rules); the public endpoint never calls it."""
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL Update syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def replace_graphs(
+        self, graphs: Mapping[str, Iterable[ox.Triple]], *, then: str | None = None
+    ) -> None:
+        """Replace several named graphs, and run ``then``, as one all-or-nothing change.
+
+        pyoxigraph exposes no multi-step transaction, but ``extend`` and ``update`` are
+        each atomic: the new content goes into fresh staging graphs in one ``extend``,
+        then a single update moves every staging graph over its target. A failure
+        before the update leaves only staging graphs, which are removed here (and by
+        :meth:`drop_staging` should the process die in between).
+        """
+        staging = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" for g in graphs}
+        quads = (
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(staging[g]))
+            for g, triples in graphs.items()
+            for t in triples
+        )
+        try:
+            self._store.extend(quads)
+            ops = [
+                f"DROP SILENT GRAPH <{_iri(g)}> ; MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
+                for g, s in staging.items()
+            ]
+            if then:
+                ops.append(then)
+            self._store.update(" ;\n".join(ops))
+        except BaseException as exc:
+            for s in staging.values():
+                self._store.remove_graph(ox.NamedNode(s))
+            if isinstance(exc, SyntaxError | OSError):
+                raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
+            raise
+
+    def drop_staging(self) -> int:
+        """Remove staging graphs left behind by an interrupted replacement."""
+        stale = [g for g in self._store.named_graphs() if g.value.startswith(STAGING_GRAPH)]
+        for g in stale:
+            self._store.remove_graph(g)
+        return len(stale)
+
+    def load(
+        self, data: bytes | str, *, format: str, graph: str, base_iri: str | None = None
+    ) -> None:
+        """Add a serialisation to one named graph (atomic; the graph is not cleared first)."""
+        try:
+            self._store.load(
+                data,
+                format=rdf_format(format),
+                base_iri=base_iri,
+                to_graph=ox.NamedNode(_iri(graph)),
+            )
+        except SyntaxError as exc:
+            raise StoreError(f"cannot parse the {format} data: {exc}") from exc
+
+    def drop_graph(self, iri: str) -> None:
+        self._store.update(f"DROP SILENT GRAPH <{_iri(iri)}>")
+
+    def graphs(self) -> list[GraphInfo]:
+        """Named graphs with their triple counts, sorted by IRI (staging graphs hidden)."""
+        rows = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        return [
+            GraphInfo(r["g"].value, int(r["n"].value))
+            for r in rows
+            if not r["g"].value.startswith(STAGING_GRAPH)
+        ]
+
+    def dump(self, output: BinaryIO, *, format: str = "nquads", graph: str | None = None) -> None:
+        """Serialise the whole dataset (quad formats) or one graph (any format)."""
+        fmt = rdf_format(format)
+        if graph is None:
+            if not fmt.supports_datasets:
+                raise StoreError(f"{format} holds a single graph: name one with graph=")
+            self._store.dump(output, format=fmt)
+        else:
+            self._store.dump(output, format=fmt, from_graph=ox.NamedNode(_iri(graph)))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        """Release the on-disk lock so another process may open the store."""
+        self.flush()
+        del self._store
+
+
+def open_store(location: str | Path | None = None) -> GraphStore:
+    """Open the store a user named: a directory path, ``:memory:``/None, or a URL.
+
+    A URL selects the remote SPARQL 1.1 backend, which is the subject of a later
+    change; until then it is refused with a clear message rather than half-supported.
+    """
+    if location is None or str(location) in ("", ":memory:"):
+        return EmbeddedStore(None)
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        raise StoreError(
+            f"remote SPARQL stores ({text}) are not supported yet; use a directory path"
+        )
+    return EmbeddedStore(Path(text))

@@ -1,0 +1,148 @@
+"""The embedded store: graphs, atomic replacement, bound parameters, dumps."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+import pytest
+
+from devgraph.namespaces import STAGING_GRAPH
+from devgraph.store import EmbeddedStore, QueryError, StoreError, open_store
+
+EX = "http://example.org/"
+
+
+def triple(s: str, o: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o))
+
+
+def values(store: EmbeddedStore, graph: str) -> set[str]:
+    rows = store.query(f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return {r["o"].value for r in rows}
+
+
+def test_load_into_named_graph_and_list_counts():
+    s = EmbeddedStore(None)
+    s.load(b"<http://e/a> <http://e/b> 1 , 2 .", format="turtle", graph=EX + "g1")
+    s.load(b"<http://e/a> <http://e/b> 3 .", format="turtle", graph=EX + "g2")
+    assert [(g.iri, g.triples) for g in s.graphs()] == [(EX + "g1", 2), (EX + "g2", 1)]
+
+
+def test_load_refuses_malformed_data_and_keeps_graph():
+    s = EmbeddedStore(None)
+    s.load(b"<http://e/a> <http://e/b> 1 .", format="turtle", graph=EX + "g")
+    with pytest.raises(StoreError, match="line 1"):
+        s.load(b"<http://e/a> <http://e/b> .", format="turtle", graph=EX + "g")
+    assert s.graphs()[0].triples == 1
+
+
+def test_replace_graphs_swaps_content():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g": [triple("a", "old1"), triple("b", "old2")]})
+    s.replace_graphs({EX + "g": [triple("a", "new")]})
+    assert values(s, EX + "g") == {"new"}
+
+
+def test_replace_graphs_is_all_or_nothing_when_the_final_update_fails():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g1": [triple("a", "keep1")], EX + "g2": [triple("a", "keep2")]})
+    with pytest.raises(StoreError):
+        s.replace_graphs(
+            {EX + "g1": [triple("a", "lost1")], EX + "g2": [triple("a", "lost2")]},
+            then="THIS IS NOT SPARQL",
+        )
+    assert values(s, EX + "g1") == {"keep1"}
+    assert values(s, EX + "g2") == {"keep2"}
+    assert not any(g.value.startswith(STAGING_GRAPH) for g in s._store.named_graphs())
+
+
+def test_drop_staging_cleans_leftovers_of_an_interrupted_replacement():
+    s = EmbeddedStore(None)
+    s._store.add(
+        ox.Quad(
+            ox.NamedNode(EX + "a"),
+            ox.NamedNode(EX + "p"),
+            ox.Literal("x"),
+            ox.NamedNode(STAGING_GRAPH + "dead"),
+        )
+    )
+    assert s.drop_staging() == 1
+    assert len(s) == 0
+
+
+def test_drop_graph():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g": [triple("a", "x")], EX + "h": [triple("a", "y")]})
+    s.drop_graph(EX + "g")
+    assert [g.iri for g in s.graphs()] == [EX + "h"]
+
+
+def test_bound_parameter_is_data_not_syntax():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g": [triple("a", "x")]})
+    hostile = '"} ; DROP ALL ; SELECT * WHERE { ?s ?p "'
+    rows = list(s.query("SELECT ?s ?o WHERE { ?s ?p ?o }", bindings={"o": ox.Literal(hostile)}))
+    assert rows == []
+    assert len(s) == 1
+    rows = list(s.query("SELECT ?s ?o WHERE { ?s ?p ?o }", bindings={"o": ox.Literal("x")}))
+    assert [r["s"].value for r in rows] == [EX + "a"]
+
+
+def test_parameter_outside_the_projection_is_a_clear_error():
+    s = EmbeddedStore(None)
+    with pytest.raises(QueryError, match="must appear in the SELECT clause"):
+        s.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={"s": ox.Literal("x")})
+
+
+def test_query_forms_and_errors():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g": [triple("a", "x")]})
+    assert bool(s.query("ASK { ?s ?p 'x' }"))
+    assert len(list(s.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))) == 1
+    assert len(list(s.query(f"DESCRIBE <{EX}a>"))) == 1
+    with pytest.raises(QueryError, match="syntax"):
+        s.query("SELEKT * WHERE { ?s ?p ?o }")
+
+
+def test_union_default_graph_and_restricted_default_graphs():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("a", "2")]})
+    q = "SELECT ?o WHERE { ?s ?p ?o }"
+    assert {r["o"].value for r in s.query(q)} == {"1", "2"}
+    assert list(s.query(q, union_default_graph=False)) == []
+    assert {r["o"].value for r in s.query(q, default_graphs=[EX + "g2"])} == {"2"}
+
+
+def test_dump_dataset_and_one_graph():
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("b", "2")]})
+    out = io.BytesIO()
+    s.dump(out, format="nquads")
+    assert len(list(ox.parse(out.getvalue(), format=ox.RdfFormat.N_QUADS))) == 2
+    out = io.BytesIO()
+    s.dump(out, format="turtle", graph=EX + "g2")
+    assert [t.object.value for t in ox.parse(out.getvalue(), format=ox.RdfFormat.TURTLE)] == ["2"]
+    with pytest.raises(StoreError, match="single graph"):
+        s.dump(io.BytesIO(), format="turtle")
+
+
+def test_refuses_iri_that_would_break_an_update():
+    s = EmbeddedStore(None)
+    with pytest.raises(StoreError, match="not a valid IRI"):
+        s.drop_graph("http://e/g> } ; DROP ALL ; #")
+
+
+def test_on_disk_store_persists_and_is_locked_while_open(tmp_path):
+    path = tmp_path / "store"
+    first = EmbeddedStore(path)
+    first.replace_graphs({EX + "g": [triple("a", "x")]})
+    first.close()
+    again = open_store(path)
+    assert again.graphs()[0].triples == 1
+    again.close()
+
+
+def test_open_store_refuses_remote_urls_clearly():
+    with pytest.raises(StoreError, match="not supported yet"):
+        open_store("http://127.0.0.1:7878/query")
