@@ -92,6 +92,7 @@ def test_every_shipped_query_is_documented_and_runs(store):
     folder = default_queries_dir()
     assert folder.is_dir()
     shipped = list_queries(folder)
+    assert shipped, f"no .rq files found in {folder}"
     for q in shipped:
         assert q.title != q.name, f"{q.name}: missing '#+ title:'"
         assert q.description, f"{q.name}: missing '#+ description:'"
