@@ -147,6 +147,59 @@ def stats_cmd(ctx: Context) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--graph", help="Validate one named graph of the store (default: all data graphs).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--shape", "only", multiple=True, help="Run only this shape (repeatable).")
+@click.option("--no-codelists", is_flag=True, help="Skip codelist-membership shapes.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@pass_ctx
+def validate(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    graph: str | None,
+    fmt: str,
+    only: tuple[str, ...],
+    no_codelists: bool,
+    output: Path | None,
+) -> None:
+    """Check files (PATHS) or the store against the SHACL shapes; exit 1 on a Violation."""
+    from devgraph import validate as validation
+
+    options = {"codelists": not no_codelists, "only": list(only) or None}
+    try:
+        if paths:
+            if graph:
+                raise click.UsageError("--graph applies to the store, not to PATHS")
+            report = validation.validate(list(paths), **options)
+        else:
+            report = validation.validate_store(ctx.store, graph=graph, **options)
+    except (StoreError, ValueError, FileNotFoundError) as exc:
+        raise _fail(exc) from exc
+    text = {
+        "text": report.to_text,
+        "json": report.to_json,
+        "ttl": report.to_turtle,
+        "html": report.to_html,
+    }[fmt]()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        counts = ", ".join(f"{n} {k}" for k, n in report.counts().items())
+        click.echo(f"report written to {output} ({counts})")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    if not report.conforms:
+        raise SystemExit(1)
+
+
+@main.command()
 @click.option("--host", envvar="DEVGRAPH_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="DEVGRAPH_PORT", default=5000, show_default=True, type=int)
 @click.option("--threads", envvar="DEVGRAPH_THREADS", default=8, show_default=True, type=int)

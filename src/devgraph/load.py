@@ -104,7 +104,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
-def _fingerprint(path: Path, *, root: Path | None) -> SourceFile:
+def source_file(path: Path, *, root: Path | None = None) -> SourceFile:
+    """Describe one file to load: its format, graph IRI and checksum."""
     data = path.read_bytes()
     return SourceFile(
         path=path,
@@ -200,7 +201,7 @@ def load_paths(
     parsed: dict[str, list[ox.Triple]] = {}
     seen: dict[str, Path] = {}
     for path in files:
-        source = _fingerprint(path, root=root)
+        source = source_file(path, root=root)
         if source.graph in seen:
             continue  # the same file named twice (a folder and a file inside it)
         seen[source.graph] = path

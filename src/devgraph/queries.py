@@ -47,8 +47,8 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """SELECT, ASK, CONSTRUCT or DESCRIBE, read past comments and prologue."""
-        body = re.sub(r"#[^\n]*", "", self.text)
-        body = re.sub(r"<[^>]*>", "<>", body)
+        body = re.sub(r"<[^>\s]*>", "<>", self.text)  # IRIs may hold '#'
+        body = re.sub(r"#[^\n]*", "", body)
         match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
         return match.group(1).upper() if match else "UNKNOWN"
 
