@@ -21,6 +21,7 @@ install: $(STAMP)
 
 load: install
 	$(BIN)/devgraph load ontology shapes data/ttl
+	$(BIN)/devgraph reason --no-consistency
 
 serve: load
 	$(BIN)/devgraph serve --host $(HOST) --port $(PORT)

@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 from conftest import DATA
+from devgraph.load import graph_iri_for
+from devgraph.namespaces import GRAPH
 
-EXPECTED_COMMANDS = {"load", "graphs", "query", "queries", "stats", "serve"}
+EXPECTED_COMMANDS = {"load", "graphs", "query", "queries", "stats", "serve", "validate", "reason"}
 
 
 def test_help_lists_the_commands(runner):
@@ -127,3 +129,35 @@ def test_store_locked_by_another_process_is_a_clear_error(tmp_path):
         assert "in use by another process" in result.stderr
     finally:
         holder.communicate("", timeout=10)
+
+
+def test_validate_files_exit_codes_and_formats(runner, tmp_path):
+    repo = Path(__file__).resolve().parents[1]
+    seeds = runner("validate", str(repo / "data" / "ttl"), "-f", "json")
+    assert seeds.exit_code == 1  # the seeds lack IATI identifiers: Violations
+    report = json.loads(seeds.output)
+    assert report["conforms"] is False and report["counts"]["Violation"] > 0
+    complete = repo / "tests" / "shapes" / "fixtures" / "complete_activity.ttl"
+    ok = runner("validate", str(complete), "--no-codelists")
+    assert ok.exit_code == 0, ok.output
+    assert "Conforms: True" in ok.output
+    out = tmp_path / "report.html"
+    written = runner("validate", str(repo / "data" / "ttl"), "-f", "html", "-o", str(out))
+    assert written.exit_code == 1 and "report written" in written.output
+    assert out.read_text().startswith("<!doctype html>") or "<html" in out.read_text()
+
+
+def test_validate_the_store_and_one_graph(runner):
+    repo = Path(__file__).resolve().parents[1]
+    runner("load", "-q", str(repo / "data" / "ttl"))
+    whole = runner("validate", "-f", "json")
+    assert whole.exit_code == 1
+    kimalakan = graph_iri_for(repo / "data" / "ttl" / "kimalakan.ttl")
+    one = json.loads(runner("validate", "--graph", kimalakan, "-f", "json").output)
+    focus = {f["focus_node"] for f in one["findings"]}
+    activities = {f.split("/activity/")[1].split("/")[0] for f in focus if "/activity/" in f}
+    assert activities == {"kimalakan"}  # only that file's activity was validated
+    missing = runner("validate", "--graph", GRAPH + "no-such-graph")
+    assert missing.exit_code == 1 and "no graph named" in missing.output
+    bad = runner("validate", str(repo / "data" / "ttl"), "--shape", "NoSuchShape")
+    assert bad.exit_code == 1 and "unknown shapes" in bad.output

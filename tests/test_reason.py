@@ -98,3 +98,20 @@ def test_stale_inferences_disappear_when_data_changes(tmp_path):
     load_paths(s, [facts], root=tmp_path)
     assert materialise(s).total == 0
     assert inferred(s, PLACE + "a", DG + "within") == set()
+
+
+def test_cli_reason_on_the_seed_portfolio_is_consistent_and_materialises(runner):
+    """HermiT finds ontology + seeds consistent; the shortcuts and containment are derived."""
+    repo = Path(__file__).resolve().parents[1]
+    loaded = runner("load", "-q", str(repo / "ontology"), str(repo / "data" / "ttl"))
+    assert loaded.exit_code == 0, loaded.output
+    result = runner("reason")
+    assert result.exit_code == 0, result.output
+    assert "HermiT: consistent" in result.output
+    assert "0 unsatisfiable classes" in result.output
+    rq = repo / "tests" / "data" / "reason" / "kimalakan-inferred.rq"
+    out = runner("query", str(rq), "-f", "csv")
+    assert out.exit_code == 0, out.output
+    rows = set(out.output.split())
+    assert ORGANISATION + "eu" in rows  # dg:fundedBy from the funding participation
+    assert {PLACE + "ML-7", PLACE + "ML"} <= rows  # commune ⊂ cercle ⊂ region ⊂ country

@@ -200,6 +200,41 @@ def validate(
 
 
 @main.command()
+@click.option(
+    "--consistency/--no-consistency",
+    default=True,
+    show_default=True,
+    help="Also check ontology + data with HermiT (needs Java; slow on large portfolios).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="List every inferred class membership.")
+@pass_ctx
+def reason(ctx: Context, consistency: bool, verbose: bool) -> None:
+    """Materialise entailments into graph:inferred; check consistency with HermiT."""
+    from devgraph import reason as reasoning
+
+    try:
+        report = reasoning.materialise(ctx.store)
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    for rule, count in report.derived.items():
+        click.echo(f"  {rule:<24} {count:>7}")
+    click.echo(f"materialised {report.total} triples into graph:inferred ({report.rounds} rounds)")
+    if not consistency:
+        return
+    result = reasoning.check_store_consistency(ctx.store)
+    click.echo(result.message)
+    for cls in result.unsatisfiable_classes:
+        click.echo(f"  unsatisfiable: {cls}")
+    shown = result.inferred_types if verbose else result.inferred_types[:20]
+    for individual, cls in shown:
+        click.echo(f"  {individual}  a  {cls}")
+    if len(shown) < len(result.inferred_types):
+        click.echo(f"  … {len(result.inferred_types) - len(shown)} more (use --verbose)")
+    if not result.consistent or result.unsatisfiable_classes:
+        raise SystemExit(1)
+
+
+@main.command()
 @click.option("--host", envvar="DEVGRAPH_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="DEVGRAPH_PORT", default=5000, show_default=True, type=int)
 @click.option("--threads", envvar="DEVGRAPH_THREADS", default=8, show_default=True, type=int)

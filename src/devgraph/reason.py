@@ -93,3 +93,39 @@ def materialise(
 
 def _ntriples(triples: list[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def data_graphs(store: GraphStore) -> list[str]:
+    """Named graphs holding portfolio data: not the ontology, shapes, codelists or bookkeeping.
+
+    Graphs are told apart by what they declare (an owl:Ontology, SHACL shapes, a SKOS concept
+    scheme), not by file names, so data loaded from anywhere is recognised.
+    """
+    rows = store.query(
+        """SELECT DISTINCT ?g WHERE { GRAPH ?g {
+             { ?x a <http://www.w3.org/2002/07/owl#Ontology> }
+             UNION { ?x a <http://www.w3.org/ns/shacl#NodeShape> }
+             UNION { ?x a <http://www.w3.org/ns/shacl#PropertyShape> }
+             UNION { ?x a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } } }"""
+    )
+    schema = {r["g"].value for r in rows}
+    return [
+        g.iri
+        for g in store.graphs()
+        if g.iri not in schema and g.iri not in (META_GRAPH, INFERRED_GRAPH)
+    ]
+
+
+def check_store_consistency(store: GraphStore, *, ontology_dir: Path | None = None):
+    """HermiT over the ontology (with its alignments) plus the store's data graphs."""
+    import io
+
+    from devgraph import owl
+
+    folder = ontology_dir or Path(__file__).resolve().parents[2] / "ontology"
+    graph = owl.load_ontology(folder)
+    for iri in data_graphs(store):
+        buffer = io.BytesIO()
+        store.dump(buffer, format="ntriples", graph=iri)
+        graph.parse(data=buffer.getvalue(), format="nt")
+    return owl.check_consistency(graph)

@@ -244,6 +244,8 @@ def validate_store(
             )
         )
     else:
+        if graph not in {g.iri for g in store.graphs()}:
+            raise ValueError(f"no graph named {graph} in the store (see `devgraph graphs`)")
         store.dump(buffer, format="ntriples", graph=graph)
         data = buffer.getvalue()
     data_graph = Graph()
