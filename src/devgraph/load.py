@@ -153,7 +153,7 @@ def _lit(value: str, datatype: str | None = None) -> str:
     return f'"{escaped}"' + (f"^^<{datatype}>" if datatype else "")
 
 
-def _provenance_update(loaded: list[tuple[SourceFile, int]], now: datetime) -> str:
+def provenance_update(loaded: list[tuple[SourceFile, int]], now: datetime) -> str:
     """One SPARQL Update replacing each graph's provenance record (PROV-O, DCAT, VoID, SPDX)."""
     stamp = _lit(now.isoformat(timespec="seconds"), XSD + "dateTime")
     deletes, inserts = [], []
@@ -214,7 +214,7 @@ def load_paths(
         report.loaded.append((source, len(triples)))
         say(f"parsed     {path} ({len(triples)} triples)")
     if report.loaded:
-        store.replace_graphs(parsed, then=_provenance_update(report.loaded, datetime.now(UTC)))
+        store.replace_graphs(parsed, then=provenance_update(report.loaded, datetime.now(UTC)))
         say(f"committed  {len(report.loaded)} graph(s), {report.triples} triples")
     return report
 
