@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export DEVGRAPH_STORE ?= var/store
 
-.PHONY: install serve load test lint clean
+.PHONY: install serve load test conformance lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,13 @@ serve: load
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The W3C SPARQL 1.1 suites against devgraph and a bare Oxigraph server; writes the report.
+conformance: install
+	$(BIN)/python -m conformance --report conformance/REPORT.md
+
 lint: install
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts conformance benchmarks
+	$(BIN)/ruff format --check src tests scripts conformance benchmarks
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

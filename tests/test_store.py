@@ -146,3 +146,12 @@ def test_on_disk_store_persists_and_is_locked_while_open(tmp_path):
 def test_open_store_refuses_remote_urls_clearly():
     with pytest.raises(StoreError, match="not supported yet"):
         open_store("http://127.0.0.1:7878/query")
+
+
+def test_a_query_with_from_keeps_its_dataset_under_the_union_default():
+    """pyoxigraph's union flag would silently drop FROM; the store must not let it."""
+    s = EmbeddedStore(None)
+    s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("a", "2")]})
+    rows = s.query(f"SELECT ?o FROM <{EX}g2> WHERE {{ ?s ?p ?o }}")
+    assert {r["o"].value for r in rows} == {"2"}
+    assert {r["o"].value for r in s.query("SELECT ?o WHERE { ?s ?p ?o }")} == {"1", "2"}

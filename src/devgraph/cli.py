@@ -238,14 +238,30 @@ def reason(ctx: Context, consistency: bool, verbose: bool) -> None:
 @click.option("--host", envvar="DEVGRAPH_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="DEVGRAPH_PORT", default=5000, show_default=True, type=int)
 @click.option("--threads", envvar="DEVGRAPH_THREADS", default=8, show_default=True, type=int)
+@click.option(
+    "--timeout",
+    envvar="DEVGRAPH_QUERY_TIMEOUT",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Seconds a SPARQL query may run before its worker is killed (503).",
+)
+@click.option(
+    "--workers",
+    envvar="DEVGRAPH_QUERY_WORKERS",
+    default=4,
+    show_default=True,
+    type=int,
+    help="Query worker processes (0: run queries in the request thread).",
+)
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: Context, host: str, port: int, threads: int, timeout: float, workers: int) -> None:
     """Serve the browser and the SPARQL endpoint with waitress."""
     import waitress
 
     from devgraph.web import create_app
 
-    app = create_app({"STORE": ctx.store})
+    app = create_app({"STORE": ctx.store, "QUERY_TIMEOUT": timeout, "QUERY_WORKERS": workers})
     click.echo(f"devgraph on http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="devgraph")
 

@@ -115,8 +115,8 @@ def parse_term(value: str) -> Term:
 
     ``<iri>`` and known ``prefix:local`` names become IRIs; N-Triples literal syntax
     (``"1600000"^^<…#decimal>``, ``"Mali"@fr``) is honoured; anything else, including
-    text that merely starts with a quote, is a plain string literal. Parsing goes through pyoxigraph, so the value can never escape
-    into query syntax.
+    text that merely starts with a quote, is a plain string literal. Parsing goes through
+    pyoxigraph, so the value can never escape into query syntax.
     """
     text = value.strip()
     expanded = expand(text) if not text.startswith(("<", '"')) else None

@@ -9,6 +9,7 @@ pyoxigraph can also parse a remote server's SPARQL results into those same types
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,29 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+_SKIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n]*",
+    re.DOTALL,
+)
+_FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its own dataset with FROM or FROM NAMED.
+
+    pyoxigraph's ``use_default_graph_as_union`` silently replaces a query's FROM
+    (measured on 0.5.13), so the union default graph must only be asked for when the
+    query has no dataset clause. Strings, IRIs and comments are blanked first so that
+    ``"from"``, ``<http://e/from>`` or ``# from`` do not count.
+    """
+    return bool(_FROM.search(_SKIP.sub(" ", text)))
+
+
 def rdf_format(name: str) -> ox.RdfFormat:
     """Resolve a short format name, raising a clear error listing the known ones."""
     try:
@@ -145,7 +169,10 @@ class EmbeddedStore:
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(_iri(g)) for g in default_graphs]
         else:
-            kwargs["use_default_graph_as_union"] = union_default_graph
+            # pyoxigraph's union flag silently overrides a query's own FROM clauses.
+            kwargs["use_default_graph_as_union"] = union_default_graph and not (
+                has_dataset_clause(sparql)
+            )
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(_iri(g)) for g in named_graphs]
         try:

@@ -119,6 +119,152 @@ def test_query_size_limit(app, client):
     assert r.status_code == 413
 
 
-def test_get_without_query_shows_a_form(client):
-    r = client.get("/sparql")
-    assert r.status_code == 200 and b"<form" in r.data
+def test_get_without_query_shows_a_form_to_browsers(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get("/sparql", headers={"Accept": browser})
+    assert r.status_code == 200 and b"<form" in r.data and r.mimetype == "text/html"
+
+
+# --- protocol dataset, formats, limits ----------------------------------------------
+
+E = "http://example.org/"
+
+
+@pytest.fixture
+def graphs_app():
+    """Three named graphs and one triple in the store's own default graph."""
+    from devgraph.store import EmbeddedStore
+    from devgraph.web import create_app
+
+    store = EmbeddedStore(None)
+    store.update(
+        f"INSERT DATA {{ <{E}d> <{E}p> 'default' . "
+        f"GRAPH <{E}g1> {{ <{E}a> <{E}p> 'one' }} GRAPH <{E}g2> {{ <{E}b> <{E}p> 'two' }} "
+        f"GRAPH <{E}g3> {{ <{E}c> <{E}p> 'three' }} }}"
+    )
+    return create_app({"TESTING": True, "STORE": store})
+
+
+def values(response, var: str = "o") -> list[str]:
+    assert response.status_code == 200, response.data
+    return sorted(b[var]["value"] for b in bindings(response) if var in b)
+
+
+def test_default_graph_uri_selects_the_default_graph(graphs_app):
+    c = graphs_app.test_client()
+    q = f"SELECT ?o WHERE {{ ?s <{E}p> ?o }}"
+    union = values(c.get("/sparql", query_string={"query": q}))
+    assert union == ["default", "one", "three", "two"]  # every graph, the store default too
+    one = c.get("/sparql", query_string={"query": q, "default-graph-uri": f"{E}g1"})
+    assert values(one) == ["one"]
+    both = c.get(f"/sparql?query={q}&default-graph-uri={E}g1&default-graph-uri={E}g2")
+    assert values(both) == ["one", "two"]
+    form = c.post("/sparql", data={"query": q, "default-graph-uri": [f"{E}g2", f"{E}g3"]})
+    assert values(form) == ["three", "two"]
+
+
+def test_named_graph_uri_limits_graph_and_empties_the_default(graphs_app):
+    c = graphs_app.test_client()
+    q = f"SELECT ?g ?o WHERE {{ {{ GRAPH ?g {{ ?s <{E}p> ?o }} }} UNION {{ ?s <{E}p> ?o }} }}"
+    r = c.get("/sparql", query_string={"query": q, "named-graph-uri": [f"{E}g1", f"{E}g3"]})
+    assert values(r, "g") == [f"{E}g1", f"{E}g3"]
+    assert values(r) == ["one", "three"]  # nothing from a default graph
+
+
+def test_protocol_dataset_overrides_from_clauses(graphs_app):
+    c = graphs_app.test_client()
+    q = f"SELECT ?o FROM <{E}g3> WHERE {{ ?s <{E}p> ?o }}"
+    assert values(c.get("/sparql", query_string={"query": q})) == ["three"]  # FROM honoured
+    r = c.post(f"/sparql?default-graph-uri={E}g1", data=q, content_type="application/sparql-query")
+    assert values(r) == ["one"]
+
+
+def test_union_default_graph_can_be_turned_off(graphs_app):
+    graphs_app.config["UNION_DEFAULT_GRAPH"] = False
+    c = graphs_app.test_client()
+    q = f"SELECT ?o WHERE {{ ?s <{E}p> ?o }}"
+    assert values(c.get("/sparql", query_string={"query": q})) == ["default"]
+
+
+def test_bad_graph_iri_is_400(graphs_app):
+    r = graphs_app.test_client().get(
+        "/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"}
+    )
+    assert r.status_code == 400 and b"not an absolute IRI" in r.data
+
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    r = client.get("/sparql/", query_string={"query": "SELECT (<rel> AS ?x) {}"})
+    assert bindings(r)[0]["x"]["value"] == "http://localhost/sparql/rel"
+
+
+@pytest.mark.parametrize(
+    ("params", "accept", "media", "rdf_format"),
+    [
+        ({}, "text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+        ({}, "application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ({}, "application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+        ({}, "application/trig", "application/trig", ox.RdfFormat.TRIG),
+        ({}, "application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS),
+        ({"format": "xml"}, "*/*", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ({"format": ["json-ld", "application/ld+json"]}, "*/*", "application/ld+json",
+         ox.RdfFormat.JSON_LD),
+        ({}, "text/n3", "text/turtle", ox.RdfFormat.TURTLE),
+    ],
+)  # fmt: skip
+def test_construct_in_every_graph_format(client, params, accept, media, rdf_format):
+    r = client.get(
+        "/sparql", query_string={"query": CONSTRUCT, **params}, headers={"Accept": accept}
+    )
+    assert r.status_code == 200 and r.mimetype == media
+    assert len(list(ox.parse(r.data, format=rdf_format))) == 3
+
+
+def test_format_names_sparqlwrapper_sends_for_solutions(client):
+    r = client.get(
+        "/sparql", query_string={"query": SELECT, "format": ["tsv", "text/tab-separated-values"]}
+    )
+    assert r.mimetype == "text/tab-separated-values" and r.data.count(b"\n") == 4
+
+
+def test_row_cap_sets_header_and_body_flag(app, client):
+    app.config["MAX_RESULT_ROWS"] = 2
+    r = client.get("/sparql", query_string={"query": SELECT})
+    assert r.status_code == 200 and r.headers["X-Devgraph-Truncated"] == "true"
+    assert r.headers["X-Devgraph-Result-Limit"] == "2 rows"
+    body = json.loads(r.data)
+    assert len(body["results"]["bindings"]) == 2 and body["devgraph"]["truncated"] is True
+    full = client.get("/sparql", query_string={"query": SELECT + " LIMIT 2"})
+    assert "X-Devgraph-Truncated" not in full.headers
+
+
+def test_timeout_parameter_is_checked(client):
+    for bad in ("abc", "-1", "0"):
+        r = client.get("/sparql", query_string={"query": "ASK {}", "timeout": bad})
+        assert r.status_code == 400, bad
+    assert (
+        client.get("/sparql", query_string={"query": "ASK {}", "timeout": "5"}).status_code == 200
+    )
+
+
+def test_request_body_limit_is_413(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = client.post("/sparql", data="ASK {}" + " " * 2000, content_type="application/sparql-query")
+    assert r.status_code == 413
+    form = client.post("/sparql", data={"query": "ASK {}" + " " * 2000})
+    assert form.status_code == 413
+
+
+def test_more_client_mistakes_are_4xx(client):
+    utf16 = client.post(
+        "/sparql",
+        data="ASK {}".encode("utf-16"),
+        content_type="application/sparql-query; charset=UTF-16",
+    )
+    assert utf16.status_code == 415
+    both = client.post("/sparql?query=ASK{}", data={"query": "ASK {}"})
+    assert both.status_code == 400
+    assert client.put("/sparql", query_string={"query": "ASK {}"}).status_code == 405
+    assert client.get("/sparql", query_string={"update": "CLEAR ALL"}).status_code == 400
+    unknown = client.get("/sparql", query_string={"query": SELECT, "format": "png"})
+    assert unknown.status_code == 400
