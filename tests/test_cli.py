@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DATA
 from devgraph.load import graph_iri_for
 from devgraph.namespaces import GRAPH
+
+DATA = Path(__file__).resolve().parent / "data"
 
 EXPECTED_COMMANDS = {"load", "graphs", "query", "queries", "stats", "serve", "validate", "reason"}
 

@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import DATA
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,10 +23,11 @@ import waitress
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 from waitress import wasyncore
 
-from conftest import DATA
 from devgraph.load import load_paths
 from devgraph.store import EmbeddedStore
 from devgraph.web import create_app
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 DG = "PREFIX dg: <https://w3id.org/devgraph/ontology#> "
 SELECT = DG + "SELECT ?a ?t WHERE { ?a a dg:Activity ; dg:title ?t } ORDER BY ?t"
