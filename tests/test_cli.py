@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from devgraph.load import graph_iri_for
 from devgraph.namespaces import GRAPH
 
@@ -162,3 +164,24 @@ def test_validate_the_store_and_one_graph(runner):
     assert missing.exit_code == 1 and "no graph named" in missing.output
     bad = runner("validate", str(repo / "data" / "ttl"), "--shape", "NoSuchShape")
     assert bad.exit_code == 1 and "unknown shapes" in bad.output
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "iati" / "samples"
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/iati/samples not present")
+def test_import_iati_and_load_dispatch(runner, tmp_path):
+    sample = SAMPLES / "worldvision-uk_v1.0x_provider-activity-id.xml"
+    report = tmp_path / "import.json"
+    result = runner("import-iati", str(sample), "--report", str(report))
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text())["activities"] == 2
+    again = runner("load", str(sample))  # .xml goes to the importer; unchanged: skipped
+    assert again.exit_code == 0 and "1 unchanged" in again.output
+    hostile = tmp_path / "xxe.xml"
+    hostile.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<iati-activities version="2.03"><iati-activity>&e;</iati-activity></iati-activities>'
+    )
+    refused = runner("import-iati", str(hostile))
+    assert refused.exit_code == 1 and "store is unchanged" in refused.output

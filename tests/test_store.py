@@ -155,3 +155,22 @@ def test_a_query_with_from_keeps_its_dataset_under_the_union_default():
     rows = s.query(f"SELECT ?o FROM <{EX}g2> WHERE {{ ?s ?p ?o }}")
     assert {r["o"].value for r in rows} == {"2"}
     assert {r["o"].value for r in s.query("SELECT ?o WHERE { ?s ?p ?o }")} == {"1", "2"}
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_stream_failing_half_way_leaves_the_store_as_it_was(tmp_path, on_disk):
+    """Streaming readers hand over generators: an error mid-stream must undo every write."""
+    s = EmbeddedStore(tmp_path / "store" if on_disk else None)
+    s.replace_graphs({EX + "old": [triple("a", "keep")]})
+    before = {str(q) for q in s._store}
+
+    def broken():
+        yield triple("a", "partial-1")
+        yield triple("b", "partial-2")
+        raise ValueError("malformed input at line 3")
+
+    with pytest.raises(ValueError, match="line 3"):
+        s.replace_graphs({EX + "new": [triple("n", "x")], EX + "old": broken()})
+    with pytest.raises(ValueError, match="line 3"):
+        s.replace_graphs({EX + "old": [triple("a", "new")], EX + "new": broken()})
+    assert {str(q) for q in s._store} == before

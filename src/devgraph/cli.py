@@ -67,16 +67,81 @@ def _fail(exc: Exception) -> click.ClickException:
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @pass_ctx
 def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> None:
-    """Load RDF files and folders, one named graph per file, all or nothing."""
+    """Load RDF files and folders, one named graph per file, all or nothing.
+
+    IATI XML files (and .zip archives) among PATHS, or inside folders, go to the IATI
+    importer (see `devgraph import-iati`); RDF and IATI are committed separately.
+    """
+    from devgraph.iati import is_iati_file
+
     progress = None if quiet else (lambda line: click.echo(line, err=True))
+    iati = [p for p in paths if p.is_file() and (p.suffix == ".zip" or is_iati_file(p))]
+    iati += [x for p in paths if p.is_dir() for x in sorted(p.rglob("*.xml")) if is_iati_file(x)]
+    rdf = [p for p in paths if p not in iati]
+    if rdf:
+        try:
+            report = loader.load_paths(ctx.store, rdf, force=force, progress=progress)
+        except StoreError as exc:
+            raise click.ClickException(
+                f"{exc}\nnothing was loaded; the store is unchanged"
+            ) from exc
+        skipped = len([s for s in report.skipped if s not in iati])
+        click.echo(
+            f"loaded {len(report.loaded)} file(s), {report.triples} triples; "
+            f"{len(report.unchanged)} unchanged; {skipped} skipped (not RDF)"
+        )
+    if iati:
+        _import_iati(ctx, iati, strict=False, report_file=None, force=force, quiet=quiet)
+
+
+@main.command("import-iati")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Refuse the import if any activity fails the XSD.")
+@click.option("--report", "report_file", type=click.Path(path_type=Path), help="Write JSON.")
+@click.option("--force", is_flag=True, help="Re-import files even when unchanged.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@pass_ctx
+def import_iati(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    strict: bool,
+    report_file: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Import IATI XML (files, folders, .zip; versions 1.00–2.03), one graph per file."""
+    _import_iati(ctx, list(paths), strict=strict, report_file=report_file, force=force, quiet=quiet)
+
+
+def _import_iati(
+    ctx: Context,
+    paths: list[Path],
+    *,
+    strict: bool,
+    report_file: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    from devgraph.iati import IatiImportError, import_paths
+
+    tty = sys.stderr.isatty()
+
+    def progress(p: object) -> None:
+        if quiet:
+            return
+        if tty:
+            click.echo(f"\r{p}", err=True, nl=bool(getattr(p, "done", False)))
+        elif getattr(p, "done", False):
+            click.echo(str(p), err=True)
+
     try:
-        report = loader.load_paths(ctx.store, paths, force=force, progress=progress)
-    except StoreError as exc:
-        raise click.ClickException(f"{exc}\nnothing was loaded; the store is unchanged") from exc
-    click.echo(
-        f"loaded {len(report.loaded)} file(s), {report.triples} triples; "
-        f"{len(report.unchanged)} unchanged; {len(report.skipped)} skipped (not RDF)"
-    )
+        report = import_paths(ctx.store, paths, strict=strict, progress=progress, force=force)
+    except (IatiImportError, StoreError) as exc:
+        raise click.ClickException(f"{exc}\nnothing was written; the store is unchanged") from exc
+    click.echo(report.summary())
+    if report_file:
+        report_file.write_text(report.to_json(), encoding="utf-8")
+        click.echo(f"report written to {report_file}")
 
 
 @main.command()

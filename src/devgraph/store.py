@@ -203,30 +203,44 @@ class EmbeddedStore:
     ) -> None:
         """Replace several named graphs, and run ``then``, as one all-or-nothing change.
 
-        pyoxigraph exposes no multi-step transaction, but ``extend`` and ``update`` are
-        each atomic: the new content goes into fresh staging graphs in one ``extend``,
-        then a single update moves every staging graph over its target. A failure
-        before the update leaves only staging graphs, which are removed here (and by
-        :meth:`drop_staging` should the process die in between).
+        Graphs that do not exist yet are written straight into place; graphs that do are
+        written into fresh staging graphs, and one update then moves each staging graph
+        over its target and runs ``then`` (pyoxigraph updates are atomic). If anything
+        fails — the triples' iterator raising half-way (a streaming reader meeting a
+        syntax error), the disk, or ``then`` — the new graphs and the staging graphs are
+        removed, so the store is exactly as it was.
+
+        On disk the quads go through ``bulk_extend`` (streamed to new files, memory flat,
+        about 20x faster than the transactional ``extend``); it is not transactional,
+        which is why failures are undone by removing what was written. Should the process
+        die mid-write, the half-written graph has no provenance record, so the next
+        ``devgraph load`` replaces it, and :meth:`drop_staging` clears staging graphs.
         """
-        staging = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" for g in graphs}
+        existing = {g.value for g in self._store.named_graphs()}
+        staging = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" for g in graphs if g in existing}
+        created = [g for g in graphs if g not in existing]
+        target = {g: ox.NamedNode(_iri(staging.get(g, g))) for g in graphs}
         quads = (
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(staging[g]))
+            ox.Quad(t.subject, t.predicate, t.object, target[g])
             for g, triples in graphs.items()
             for t in triples
         )
         try:
-            self._store.extend(quads)
+            if self.path is not None:
+                self._store.bulk_extend(quads)
+            else:
+                self._store.extend(quads)
             ops = [
-                f"DROP SILENT GRAPH <{_iri(g)}> ; MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
+                f"DROP SILENT GRAPH <{g}> ; MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
                 for g, s in staging.items()
             ]
             if then:
                 ops.append(then)
-            self._store.update(" ;\n".join(ops))
+            if ops:
+                self._store.update(" ;\n".join(ops))
         except BaseException as exc:
-            for s in staging.values():
-                self._store.remove_graph(ox.NamedNode(s))
+            for g in [*created, *staging.values()]:
+                self._store.remove_graph(ox.NamedNode(g))
             if isinstance(exc, SyntaxError | OSError):
                 raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
             raise
