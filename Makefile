@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export DEVGRAPH_STORE ?= var/store
 
-.PHONY: install serve load test conformance lint clean
+.PHONY: install serve load test conformance bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ test: install
 # The W3C SPARQL 1.1 suites against devgraph and a bare Oxigraph server; writes the report.
 conformance: install
 	$(BIN)/python -m conformance --report conformance/REPORT.md
+
+# Endpoint and import benchmarks (SIZE=100000 for the big run; see docs/performance.md).
+SIZE ?= 10000
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_import.py --repeat 2
+	$(BIN)/python benchmarks/bench_endpoint.py --activities $(SIZE) $(if $(filter 100000,$(SIZE)),--rounds 1 --aggregates 1,)
 
 lint: install
 	$(BIN)/ruff check src tests scripts conformance benchmarks

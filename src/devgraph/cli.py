@@ -331,5 +331,9 @@ def serve(ctx: Context, host: str, port: int, threads: int, timeout: float, work
     waitress.serve(app, host=host, port=port, threads=threads, ident="devgraph")
 
 
+from devgraph.cli_network import register as _register_network  # noqa: E402
+
+_register_network(main, pass_ctx)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,10 +7,11 @@ matching, multisets, ORDER BY, literal equality and the suite's definition.
 from __future__ import annotations
 
 import pytest
+from rdflib import BNode, Graph, URIRef
+
 from conformance import W3C_ROOT, compare
 from conformance.compare import Results, compare_results, has_outer_order_by, lit
 from conformance.httptests import status_ok
-from rdflib import BNode, Graph, URIRef
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 A, B = URIRef("http://example.org/a"), URIRef("http://example.org/b")

@@ -8,6 +8,7 @@ conformance harness, which sends the manifest's exact requests over HTTP.
 from __future__ import annotations
 
 import pytest
+
 from conformance import W3C_ROOT
 from conformance.manifest import load_suite
 from conformance.runner import Runner
