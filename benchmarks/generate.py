@@ -23,15 +23,12 @@ if __package__ in (None, ""):  # run as a script: make the sibling modules impor
 from iati_xml import IatiWriter  # noqa: E402
 from portfolio import COUNTRIES, Activity, Organisation, Portfolio  # noqa: E402
 
-BASE = "https://w3id.org/devgraph/"
-DG = BASE + "ontology#"
-CL = BASE + "codelist/"
-ACT = BASE + "id/activity/"
-DGO = BASE + "id/organisation/"
-PLACE = BASE + "id/place/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-GEO = "http://www.opengis.net/ont/geosparql#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from devgraph.namespaces import ACTIVITY as ACT  # noqa: E402
+from devgraph.namespaces import BASE, DG, GEO, PLACE, RDF, XSD  # noqa: E402
+from devgraph.namespaces import CODELIST as CL  # noqa: E402
+from devgraph.namespaces import ORGANISATION as DGO  # noqa: E402
+
+RDF_TYPE = RDF + "type"
 GRAPH = BASE + "graph/synthetic/"
 
 PREFIXES = {"dg": DG, "act": ACT, "dgo": DGO, "place": PLACE, "xsd": XSD, "geo": GEO}

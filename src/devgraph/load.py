@@ -153,32 +153,65 @@ def _lit(value: str, datatype: str | None = None) -> str:
     return f'"{escaped}"' + (f"^^<{datatype}>" if datatype else "")
 
 
-def provenance_update(loaded: list[tuple[SourceFile, int]], now: datetime) -> str:
+@dataclass(frozen=True)
+class Provenance:
+    """What graph:meta records about one loaded file (the loader's and the importers')."""
+
+    graph: str
+    source_uri: str
+    path: str
+    size: int
+    sha256: str
+    media_type: str
+    triples: int | None = None
+    """None: counted by the update itself, after the graph is written."""
+    extra: str = ""
+    """More ``predicate object ;`` pairs about the graph, in SPARQL syntax."""
+
+    @classmethod
+    def of(cls, source: SourceFile, triples: int) -> Provenance:
+        return cls(
+            graph=source.graph,
+            source_uri=source.path.resolve().as_uri(),
+            path=source.path.as_posix(),
+            size=source.size,
+            sha256=source.sha256,
+            media_type=MEDIA_TYPES[source.format],
+            triples=triples,
+        )
+
+
+def provenance_update(records: Iterable[Provenance], now: datetime) -> str:
     """One SPARQL Update replacing each graph's provenance record (PROV-O, DCAT, VoID, SPDX)."""
     stamp = _lit(now.isoformat(timespec="seconds"), XSD + "dateTime")
-    deletes, inserts = [], []
-    for source, count in loaded:
-        g = source.graph
+    ops = []
+    for r in records:
+        g = r.graph
         checksum = g + "#sha256"
-        deletes.append(
+        count = f"<{VOID}triples> {r.triples} ;" if r.triples is not None else ""
+        ops.append(
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{g}> ?p ?o }} }} ;\n"
-            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{checksum}> ?p ?o }} }}"
-        )
-        inserts.append(
-            f"""<{g}> a <{VOID}Dataset>, <{PROV}Entity> ;
-              <{DCTERMS}source> <{source.path.resolve().as_uri()}> ;
-              <{DG}sourcePath> {_lit(source.path.as_posix())} ;
-              <{DCAT}byteSize> {_lit(str(source.size), XSD + "nonNegativeInteger")} ;
-              <{DCAT}mediaType> {_lit(MEDIA_TYPES[source.format])} ;
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{checksum}> ?p ?o }} }} ;\n"
+            f"""INSERT DATA {{ GRAPH <{META_GRAPH}> {{
+            <{g}> a <{VOID}Dataset>, <{PROV}Entity> ;
+              <{DCTERMS}source> <{r.source_uri}> ;
+              <{DG}sourcePath> {_lit(r.path)} ;
+              <{DCAT}byteSize> {_lit(str(r.size), XSD + "nonNegativeInteger")} ;
+              <{DCAT}mediaType> {_lit(r.media_type)} ;
               <{SPDX}checksum> <{checksum}> ;
-              <{VOID}triples> {count} ;
+              {count} {r.extra}
               <{PROV}generatedAtTime> {stamp} .
             <{checksum}> a <{SPDX}Checksum> ;
               <{SPDX}algorithm> <{SPDX}checksumAlgorithm_sha256> ;
-              <{SPDX}checksumValue> {_lit(source.sha256, XSD + "hexBinary")} ."""
+              <{SPDX}checksumValue> {_lit(r.sha256, XSD + "hexBinary")} .
+            }} }}"""
         )
-    body = "\n".join(inserts)
-    return " ;\n".join(deletes) + f" ;\nINSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{body}\n}} }}"
+        if r.triples is None:
+            ops.append(
+                f"""INSERT {{ GRAPH <{META_GRAPH}> {{ <{g}> <{VOID}triples> ?n }} }}
+                WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }}"""
+            )
+    return " ;\n".join(ops)
 
 
 def load_paths(
@@ -214,7 +247,8 @@ def load_paths(
         report.loaded.append((source, len(triples)))
         say(f"parsed     {path} ({len(triples)} triples)")
     if report.loaded:
-        store.replace_graphs(parsed, then=provenance_update(report.loaded, datetime.now(UTC)))
+        records = [Provenance.of(source, n) for source, n in report.loaded]
+        store.replace_graphs(parsed, then=provenance_update(records, datetime.now(UTC)))
         say(f"committed  {len(report.loaded)} graph(s), {report.triples} triples")
     return report
 

@@ -16,7 +16,8 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from devgraph.iati.reader import RootInfo, Source
-from devgraph.namespaces import DCAT, DCTERMS, DG, META_GRAPH, PROV, RDF, SPDX, VOID, XSD
+from devgraph.load import Provenance, provenance_update
+from devgraph.namespaces import DCTERMS, DG, META_GRAPH, PROV, RDF, XSD
 
 __all__ = ["MEDIA_TYPE", "document_triples", "meta_update", "source_document"]
 
@@ -74,45 +75,33 @@ def document_triples(source: Source, info: RootInfo) -> list[ox.Triple]:
 
 
 def meta_update(files: list[tuple[Source, RootInfo]], now: datetime) -> str:
-    """One SPARQL Update replacing each file's record in ``graph:meta`` (run with the commit)."""
+    """The loader's ``graph:meta`` record for each file (so ``devgraph graphs`` and
+    skip-if-unchanged work alike), plus the IATI version, generated-datetime and the
+    Registry datasets the activities came from; run with the commit."""
     from devgraph.iati.activity import version_iri
 
-    stamp = _lit(now.isoformat(timespec="seconds"), XSD + "dateTime")
-    ops = []
+    records = []
+    derived = []
     for source, info in files:
         g = source.graph
-        checksum = g + "#sha256"
-        ops.append(
-            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{g}> ?p ?o }} }} ;\n"
-            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{checksum}> ?p ?o }} }}"
-        )
-        created = ""
+        extra = f"<{DCTERMS}conformsTo> <{version_iri(version_of(info)).value}> ;"
         if info.generated:
             dt = XSD + ("dateTime" if _DATETIME.match(info.generated) else "string")
-            created = f"<{DCTERMS}created> {_lit(info.generated, dt)} ;"
-        ops.append(
-            f"""INSERT DATA {{ GRAPH <{META_GRAPH}> {{
-            <{g}> a <{VOID}Dataset>, <{PROV}Entity> ;
-              <{DCTERMS}source> <{source_uri(source)}> ;
-              <{DG}sourcePath> {_lit(source_path(source))} ;
-              <{DCAT}byteSize> {_lit(str(source.size), XSD + "nonNegativeInteger")} ;
-              <{DCAT}mediaType> {_lit(MEDIA_TYPE)} ;
-              <{DCTERMS}conformsTo> <{version_iri(version_of(info)).value}> ;
-              {created}
-              <{SPDX}checksum> <{checksum}> ;
-              <{PROV}generatedAtTime> {stamp} .
-            <{checksum}> a <{SPDX}Checksum> ;
-              <{SPDX}algorithm> <{SPDX}checksumAlgorithm_sha256> ;
-              <{SPDX}checksumValue> {_lit(source.sha256, XSD + "hexBinary")} .
-            }} }}"""
+            extra += f" <{DCTERMS}created> {_lit(info.generated, dt)} ;"
+        records.append(
+            Provenance(
+                graph=g,
+                source_uri=source_uri(source),
+                path=source_path(source),
+                size=source.size,
+                sha256=source.sha256,
+                media_type=MEDIA_TYPE,
+                extra=extra,
+            )
         )
-        ops.append(
-            f"""INSERT {{ GRAPH <{META_GRAPH}> {{ <{g}> <{VOID}triples> ?n }} }}
-            WHERE {{ SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} }}"""
-        )
-        ops.append(
+        derived.append(
             f"""INSERT {{ GRAPH <{META_GRAPH}> {{ <{g}> <{PROV}wasDerivedFrom> ?d }} }}
             WHERE {{ SELECT DISTINCT ?d WHERE {{ GRAPH <{g}> {{
               ?a a <{DG}Activity> ; <{PROV}wasDerivedFrom> ?d }} }} }}"""
         )
-    return " ;\n".join(ops)
+    return " ;\n".join([provenance_update(records, now), *derived])

@@ -22,15 +22,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from devgraph.namespaces import RDF, STAGING_GRAPH, VOID
+from devgraph.namespaces import DCTERMS, RDF, RDFS, STAGING_GRAPH, VOID
 from devgraph.web import accepted_mimetypes, get_executor, get_store
 
 bp = Blueprint("service", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-DCTERMS = "http://purl.org/dc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 ENTAILMENT_SIMPLE = "http://www.w3.org/ns/entailment/Simple"
 
 RDF_MEDIA: dict[str, str] = {
