@@ -64,7 +64,7 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
     def network(ctx, country, sector, funder, fmt: str, output: Path | None, centrality: bool):
         """Export the funding network (organisations and flows) for Gephi and friends."""
         from devgraph.network import analytics, export
-        from devgraph.network.flows import build_flows
+        from devgraph.network.build import build_flows
 
         fg = build_flows(ctx.store).subset(country=country, sector=sector, funder=funder)
         if centrality:
@@ -91,7 +91,7 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
     def trace(ctx, start: str, direction: str, depth: int | None, fmt: str) -> None:
         """Follow money from an activity or organisation (IRI or IATI identifier)."""
         from devgraph.network import chains
-        from devgraph.network.flows import build_flows
+        from devgraph.network.build import build_flows
 
         fg = build_flows(ctx.store)
         iri = fg.resolve(start)
@@ -119,7 +119,7 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
     def flows(ctx, boundary, country, sector, orgs, window_days, tolerance, fmt) -> None:
         """Incoming, internal and outgoing money of a boundary, each flow counted once."""
         from devgraph.network import boundary as bnd
-        from devgraph.network.flows import build_flows
+        from devgraph.network.build import build_flows
 
         if not (country or sector or orgs):
             raise click.UsageError("give --country, --sector or --org")

@@ -11,9 +11,10 @@ from devgraph.network.boundary import (
     sector_boundary,
     split,
 )
+from devgraph.network.build import build_flows
 from devgraph.network.chains import trace
 from devgraph.network.export import render, write
-from devgraph.network.flows import FlowGraph, build_flows
+from devgraph.network.flows import FlowGraph
 
 __all__ = [
     "FlowGraph",
