@@ -133,7 +133,7 @@ def test_refuses_iri_that_would_break_an_update():
         s.drop_graph("http://e/g> } ; DROP ALL ; #")
 
 
-def test_on_disk_store_persists_and_is_locked_while_open(tmp_path):
+def test_on_disk_store_persists_across_opens(tmp_path):
     path = tmp_path / "store"
     first = EmbeddedStore(path)
     first.replace_graphs({EX + "g": [triple("a", "x")]})

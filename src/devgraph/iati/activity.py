@@ -14,7 +14,15 @@ import pyoxigraph as ox
 from lxml import etree
 
 from devgraph.iati import finance, iris, results
-from devgraph.iati.builder import ALL, XML_LANG, ActivityContext, FileContext, dg, norm_lang
+from devgraph.iati.builder import (
+    ALL,
+    XML_LANG,
+    ActivityContext,
+    FileContext,
+    dg,
+    elements,
+    norm_lang,
+)
 from devgraph.iati.organisation import org_ref
 from devgraph.iati.versions import DSTORE_NS, activity_version, is_v1
 
@@ -270,11 +278,7 @@ def map_activity(elem: etree._Element, file: FileContext, index: int) -> Activit
         ctx.add(subject, PROV_DERIVED, registry_dataset(dataset.strip()))
         file.report.datasets.add(dataset.strip())
     ctx.rest(elem, subject, ROOT, attrs=(f"{{{DSTORE_NS}}}dataset",), children=ALL)
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        path = f"{ROOT}/{tag}"
+    for child, tag, path in elements(elem, ROOT):
         if tag == "iati-identifier":
             ctx.rest(child, subject, path, text=True)
         elif tag == "reporting-org":

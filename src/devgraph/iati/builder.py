@@ -10,7 +10,7 @@ against the codelist, and anything without a dedicated term becomes a ``dg:IatiE
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -83,6 +83,15 @@ def norm_lang(tag: str | None) -> str | None:
     head, sep, tail = value.partition("-")
     value = _ISO639_2.get(head, head) + sep + tail
     return value if _LANG.match(value) else None
+
+
+def elements(elem: etree._Element, path: str) -> Iterator[tuple[etree._Element, str, str]]:
+    """The element children of ``elem`` as (child, tag, XPath): comments and processing
+    instructions (whose ``tag`` is not a string) are skipped, as every mapper must."""
+    for child in elem:
+        tag = child.tag
+        if isinstance(tag, str):
+            yield child, tag, f"{path}/{tag}"
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from lxml import etree
 
 from devgraph.iati import iris
-from devgraph.iati.builder import ALL, ActivityContext, dg
+from devgraph.iati.builder import ALL, ActivityContext, dg, elements
 
 __all__ = [
     "activity_link",
@@ -113,11 +113,7 @@ def planned_disbursement(ctx: ActivityContext, elem: etree._Element, path: str) 
 def transaction(ctx: ActivityContext, elem: etree._Element, path: str) -> None:
     node = ctx.node("transaction")
     ctx.link(ctx.subject, "transaction", node, "Transaction")
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        here = f"{path}/{tag}"
+    for child, tag, here in elements(elem, path):
         if tag == "transaction-type":
             ctx.concept(node, "transactionType", "TransactionType", child.get("code"), here)
             ctx.rest(child, node, here, attrs=("code",))

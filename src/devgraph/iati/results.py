@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from lxml import etree
 
-from devgraph.iati.builder import ALL, ActivityContext
+from devgraph.iati.builder import ALL, ActivityContext, elements
 from devgraph.iati.finance import document_link
 
 __all__ = ["result"]
@@ -44,11 +44,7 @@ def _measured(
 def _period(ctx: ActivityContext, elem: etree._Element, indicator: ox.NamedNode, path: str) -> None:
     node = ctx.node("period", indicator.value)
     ctx.link(indicator, "period", node, "ResultPeriod")
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        here = f"{path}/{tag}"
+    for child, tag, here in elements(elem, path):
         if tag in ("period-start", "period-end"):
             prop = "periodStart" if tag == "period-start" else "periodEnd"
             ctx.date(node, prop, child.get("iso-date") or child.text, f"{here}/@iso-date")
@@ -66,11 +62,7 @@ def _indicator(ctx: ActivityContext, elem: etree._Element, res: ox.NamedNode, pa
     node = ctx.node("indicator", res.value)
     ctx.link(res, "indicator", node, "Indicator")
     ctx.concept(node, "measure", "IndicatorMeasure", elem.get("measure"), f"{path}/@measure")
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        here = f"{path}/{tag}"
+    for child, tag, here in elements(elem, path):
         if tag in ("title", "description"):
             _texts(ctx, child, node, tag, here)
         elif tag == "baseline":
@@ -92,11 +84,7 @@ def result(ctx: ActivityContext, elem: etree._Element, path: str) -> None:
     node = ctx.node("result")
     ctx.link(ctx.subject, "result", node, "Result")
     ctx.concept(node, "resultType", "ResultType", elem.get("type"), f"{path}/@type")
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        here = f"{path}/{tag}"
+    for child, tag, here in elements(elem, path):
         if tag in ("title", "description"):
             _texts(ctx, child, node, tag, here)
         elif tag == "indicator":
