@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from devgraph import load, stats
 from devgraph.namespaces import META_GRAPH
 from devgraph.web import get_store
 
 bp = Blueprint("browse", __name__)
+
+
+@bp.app_template_global()
+def has_endpoint(name: str) -> bool:
+    """Whether a page exists in this app: the nav links only to pages that are registered."""
+    return name in current_app.view_functions
 
 
 def _home_data() -> dict:
