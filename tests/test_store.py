@@ -1,4 +1,8 @@
-"""The embedded store: graphs, atomic replacement, bound parameters, dumps."""
+"""Every store backend: graphs, atomic replacement, bound parameters, dumps.
+
+Tests taking ``empty_store`` run on each backend of ``DEVGRAPH_TEST_BACKENDS`` (see
+tests/conftest.py); those building an ``EmbeddedStore`` test the embedded one only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from devgraph.namespaces import STAGING_GRAPH
-from devgraph.store import EmbeddedStore, QueryError, StoreError, open_store
+from devgraph.store import EmbeddedStore, GraphStore, QueryError, StoreError, open_store
 
 EX = "http://example.org/"
 
@@ -17,35 +21,46 @@ def triple(s: str, o: str) -> ox.Triple:
     return ox.Triple(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o))
 
 
-def values(store: EmbeddedStore, graph: str) -> set[str]:
+def staging_graphs(store: GraphStore) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union_default_graph=False)
+    return [r["g"].value for r in rows if r["g"].value.startswith(STAGING_GRAPH)]
+
+
+def everything(store: GraphStore) -> set[str]:
+    out = io.BytesIO()
+    store.dump(out, format="nquads")
+    return {str(q) for q in ox.parse(out.getvalue(), format=ox.RdfFormat.N_QUADS)}
+
+
+def values(store: GraphStore, graph: str) -> set[str]:
     rows = store.query(f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     return {r["o"].value for r in rows}
 
 
-def test_load_into_named_graph_and_list_counts():
-    s = EmbeddedStore(None)
+def test_load_into_named_graph_and_list_counts(empty_store: GraphStore):
+    s = empty_store
     s.load(b"<http://e/a> <http://e/b> 1 , 2 .", format="turtle", graph=EX + "g1")
     s.load(b"<http://e/a> <http://e/b> 3 .", format="turtle", graph=EX + "g2")
     assert [(g.iri, g.triples) for g in s.graphs()] == [(EX + "g1", 2), (EX + "g2", 1)]
 
 
-def test_load_refuses_malformed_data_and_keeps_graph():
-    s = EmbeddedStore(None)
+def test_load_refuses_malformed_data_and_keeps_graph(empty_store: GraphStore):
+    s = empty_store
     s.load(b"<http://e/a> <http://e/b> 1 .", format="turtle", graph=EX + "g")
     with pytest.raises(StoreError, match="line 1"):
         s.load(b"<http://e/a> <http://e/b> .", format="turtle", graph=EX + "g")
     assert s.graphs()[0].triples == 1
 
 
-def test_replace_graphs_swaps_content():
-    s = EmbeddedStore(None)
+def test_replace_graphs_swaps_content(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g": [triple("a", "old1"), triple("b", "old2")]})
     s.replace_graphs({EX + "g": [triple("a", "new")]})
     assert values(s, EX + "g") == {"new"}
 
 
-def test_replace_graphs_is_all_or_nothing_when_the_final_update_fails():
-    s = EmbeddedStore(None)
+def test_replace_graphs_is_all_or_nothing_when_the_final_update_fails(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g1": [triple("a", "keep1")], EX + "g2": [triple("a", "keep2")]})
     with pytest.raises(StoreError):
         s.replace_graphs(
@@ -54,7 +69,7 @@ def test_replace_graphs_is_all_or_nothing_when_the_final_update_fails():
         )
     assert values(s, EX + "g1") == {"keep1"}
     assert values(s, EX + "g2") == {"keep2"}
-    assert not any(g.value.startswith(STAGING_GRAPH) for g in s._store.named_graphs())
+    assert not staging_graphs(s)
 
 
 def test_drop_staging_cleans_leftovers_of_an_interrupted_replacement():
@@ -71,15 +86,15 @@ def test_drop_staging_cleans_leftovers_of_an_interrupted_replacement():
     assert len(s) == 0
 
 
-def test_drop_graph():
-    s = EmbeddedStore(None)
+def test_drop_graph(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g": [triple("a", "x")], EX + "h": [triple("a", "y")]})
     s.drop_graph(EX + "g")
     assert [g.iri for g in s.graphs()] == [EX + "h"]
 
 
-def test_bound_parameter_is_data_not_syntax():
-    s = EmbeddedStore(None)
+def test_bound_parameter_is_data_not_syntax(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g": [triple("a", "x")]})
     hostile = '"} ; DROP ALL ; SELECT * WHERE { ?s ?p "'
     rows = list(s.query("SELECT ?s ?o WHERE { ?s ?p ?o }", bindings={"o": ox.Literal(hostile)}))
@@ -89,14 +104,14 @@ def test_bound_parameter_is_data_not_syntax():
     assert [r["s"].value for r in rows] == [EX + "a"]
 
 
-def test_parameter_outside_the_projection_is_a_clear_error():
-    s = EmbeddedStore(None)
+def test_parameter_outside_the_projection_is_a_clear_error(empty_store: GraphStore):
+    s = empty_store
     with pytest.raises(QueryError, match="must appear in the SELECT clause"):
         s.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", bindings={"s": ox.Literal("x")})
 
 
-def test_query_forms_and_errors():
-    s = EmbeddedStore(None)
+def test_query_forms_and_errors(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g": [triple("a", "x")]})
     assert bool(s.query("ASK { ?s ?p 'x' }"))
     assert len(list(s.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))) == 1
@@ -105,8 +120,8 @@ def test_query_forms_and_errors():
         s.query("SELEKT * WHERE { ?s ?p ?o }")
 
 
-def test_union_default_graph_and_restricted_default_graphs():
-    s = EmbeddedStore(None)
+def test_union_default_graph_and_restricted_default_graphs(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("a", "2")]})
     q = "SELECT ?o WHERE { ?s ?p ?o }"
     assert {r["o"].value for r in s.query(q)} == {"1", "2"}
@@ -114,8 +129,8 @@ def test_union_default_graph_and_restricted_default_graphs():
     assert {r["o"].value for r in s.query(q, default_graphs=[EX + "g2"])} == {"2"}
 
 
-def test_dump_dataset_and_one_graph():
-    s = EmbeddedStore(None)
+def test_dump_dataset_and_one_graph(empty_store: GraphStore):
+    s = empty_store
     s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("b", "2")]})
     out = io.BytesIO()
     s.dump(out, format="nquads")
@@ -127,8 +142,8 @@ def test_dump_dataset_and_one_graph():
         s.dump(io.BytesIO(), format="turtle")
 
 
-def test_refuses_iri_that_would_break_an_update():
-    s = EmbeddedStore(None)
+def test_refuses_iri_that_would_break_an_update(empty_store: GraphStore):
+    s = empty_store
     with pytest.raises(StoreError, match="not a valid IRI"):
         s.drop_graph("http://e/g> } ; DROP ALL ; #")
 
@@ -143,14 +158,15 @@ def test_on_disk_store_persists_across_opens(tmp_path):
     again.close()
 
 
-def test_open_store_refuses_remote_urls_clearly():
-    with pytest.raises(StoreError, match="not supported yet"):
-        open_store("http://127.0.0.1:7878/query")
+def test_open_store_reports_an_unreachable_server_clearly(monkeypatch):
+    monkeypatch.setenv("DEVGRAPH_STORE_RETRIES", "1")
+    with pytest.raises(StoreError, match="cannot reach the SPARQL server.*2 attempt"):
+        open_store("http://127.0.0.1:9/")
 
 
-def test_a_query_with_from_keeps_its_dataset_under_the_union_default():
+def test_a_query_with_from_keeps_its_dataset_under_the_union_default(empty_store: GraphStore):
     """pyoxigraph's union flag would silently drop FROM; the store must not let it."""
-    s = EmbeddedStore(None)
+    s = empty_store
     s.replace_graphs({EX + "g1": [triple("a", "1")], EX + "g2": [triple("a", "2")]})
     rows = s.query(f"SELECT ?o FROM <{EX}g2> WHERE {{ ?s ?p ?o }}")
     assert {r["o"].value for r in rows} == {"2"}
@@ -158,11 +174,19 @@ def test_a_query_with_from_keeps_its_dataset_under_the_union_default():
 
 
 @pytest.mark.parametrize("on_disk", [False, True])
-def test_a_stream_failing_half_way_leaves_the_store_as_it_was(tmp_path, on_disk):
+def test_a_stream_failing_half_way_leaves_the_embedded_store_as_it_was(tmp_path, on_disk):
     """Streaming readers hand over generators: an error mid-stream must undo every write."""
     s = EmbeddedStore(tmp_path / "store" if on_disk else None)
+    stream_fails_half_way(s)
+
+
+def test_a_stream_failing_half_way_leaves_the_store_as_it_was(empty_store: GraphStore):
+    stream_fails_half_way(empty_store)
+
+
+def stream_fails_half_way(s: GraphStore) -> None:
     s.replace_graphs({EX + "old": [triple("a", "keep")]})
-    before = {str(q) for q in s._store}
+    before = everything(s)
 
     def broken():
         yield triple("a", "partial-1")
@@ -173,4 +197,5 @@ def test_a_stream_failing_half_way_leaves_the_store_as_it_was(tmp_path, on_disk)
         s.replace_graphs({EX + "new": [triple("n", "x")], EX + "old": broken()})
     with pytest.raises(ValueError, match="line 3"):
         s.replace_graphs({EX + "old": [triple("a", "new")], EX + "new": broken()})
-    assert {str(q) for q in s._store} == before
+    assert everything(s) == before
+    assert not staging_graphs(s)

@@ -47,6 +47,7 @@ __all__ = [
     "dataset_kwargs",
     "error_outcome",
     "evaluate",
+    "finish",
     "has_dataset_clause",
     "timeout_outcome",
 ]
@@ -157,6 +158,13 @@ def evaluate(store: Any, job: QueryJob, limits: Limits, deadline: float | None =
         return error_outcome(400, f"query error: {exc}")
     except OSError as exc:
         return error_outcome(500, f"store error: {exc}")
+    return finish(result, job, limits, deadline, start)
+
+
+def finish(
+    result: Any, job: QueryJob, limits: Limits, deadline: float | None, start: float
+) -> Outcome:
+    """Serialise a result in the job's format under the row and byte caps."""
     choice = job.formats.get(results.kind(result), (406, "no acceptable format"))
     if isinstance(choice, tuple):
         return error_outcome(*choice)
@@ -268,9 +276,13 @@ def __getattr__(name: str) -> Any:
 def create_executor(
     store: GraphStore | str | Path, limits: Limits | None = None, workers: int = 4
 ) -> Executor:
-    """A process pool for an on-disk store, else (in memory, or ``workers=0``) in-thread."""
+    """A process pool for an on-disk store; a proxy for a remote one; else in-thread."""
+    from devgraph.remote import RemoteStore
+    from devgraph.remote.proxy import RemoteExecutor
     from devgraph.workers import ProcessExecutor
 
+    if isinstance(store, RemoteStore):
+        return RemoteExecutor(store, limits)
     if isinstance(store, str | Path):
         return ProcessExecutor(store, limits, workers)
     path = getattr(store, "path", None)

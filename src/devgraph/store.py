@@ -304,14 +304,16 @@ class EmbeddedStore:
 def open_store(location: str | Path | None = None) -> GraphStore:
     """Open the store a user named: a directory path, ``:memory:``/None, or a URL.
 
-    A URL selects the remote SPARQL 1.1 backend, which is the subject of a later
-    change; until then it is refused with a clear message rather than half-supported.
+    An ``http(s)://`` URL selects the remote SPARQL 1.1 backend
+    (:class:`devgraph.remote.RemoteStore`), completed by the ``DEVGRAPH_STORE_*``
+    environment variables (separate update and Graph Store URLs, credentials, timeout;
+    see :mod:`devgraph.remote.config` and docs/scaling.md).
     """
     if location is None or str(location) in ("", ":memory:"):
         return EmbeddedStore(None)
     text = str(location)
     if text.startswith(("http://", "https://")):
-        raise StoreError(
-            f"remote SPARQL stores ({text}) are not supported yet; use a directory path"
-        )
+        from devgraph.remote import RemoteStore  # the remote backend imports this module
+
+        return RemoteStore(text)
     return EmbeddedStore(Path(text))

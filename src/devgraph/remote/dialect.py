@@ -1,0 +1,216 @@
+"""What differs between SPARQL servers, in one place, and the query text we send them.
+
+The protocol leaves the dataset of a query without FROM to the server: Oxigraph
+server has a real default graph (and a ``union-default-graph`` parameter), Virtuoso's
+default graph is the union of every graph including its own system graphs, Fuseki and
+GraphDB decide by configuration. devgraph's library asks for either the union of all
+graphs (``union_default_graph=True``) or the real default graph; each :class:`Dialect`
+maps that onto protocol parameters, and repairs what its server returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from email.message import Message
+
+import pyoxigraph as ox
+
+from devgraph.store import _SKIP, QueryError, Term
+
+VIRTUOSO_DEFAULT_GRAPH = "urn:devgraph:default-graph"
+"""On Virtuoso (whose default graph is the union of all), the graph devgraph calls default."""
+
+_VIRTUOSO_SYSTEM = (
+    "http://www.openlinksw.com/",
+    "http://localhost:8890/",
+    "http://www.w3.org/ns/ldp",
+    "http://www.w3.org/2002/07/owl",
+    "urn:activitystreams-owl:map",
+    "urn:core:services:sparql",
+    "virtrdf:",
+    VIRTUOSO_DEFAULT_GRAPH,
+)
+
+
+class Dialect:
+    """A standard SPARQL 1.1 server (Fuseki, GraphDB, Stardog, Neptune, QLever)."""
+
+    name = "generic"
+    gsp_graph_param = "graph"
+    default_graph: str | None = None
+    """A named graph standing in for the default graph (None: the server's own)."""
+
+    def dataset_params(
+        self,
+        *,
+        union: bool,
+        has_from: bool,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> list[tuple[str, str]]:
+        """Protocol parameters giving the query the dataset the caller asked for."""
+        params = [("default-graph-uri", g) for g in default_graphs or ()]
+        params += [("named-graph-uri", g) for g in named_graphs or ()]
+        if default_graphs is None and named_graphs is None and not has_from:
+            params += self.implicit_dataset(union)
+        return params
+
+    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
+        """The server decides (configure its union default graph to match the app)."""
+        return []
+
+    def timeout_params(self, seconds: float) -> list[tuple[str, str]]:
+        return []
+
+    def fix_json(self, body: bytes) -> bytes:
+        return body
+
+    def row_cap(self, headers: Message) -> int | None:
+        """The server's own row cap, when it says it cut the results."""
+        return None
+
+    def hidden(self, graph: str) -> bool:
+        """Graphs of the server itself, not shown by ``graphs()`` or dumps."""
+        return False
+
+
+class OxigraphDialect(Dialect):
+    """Oxigraph server: a real default graph; the union is asked for per query."""
+
+    name = "oxigraph"
+
+    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
+        return [("union-default-graph", "")] if union else []
+
+
+class VirtuosoDialect(Dialect):
+    """Virtuoso 7: union default graph, ``nodeID://`` blank nodes, silent row cap."""
+
+    name = "virtuoso"
+    default_graph = VIRTUOSO_DEFAULT_GRAPH
+
+    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
+        return [] if union else [("default-graph-uri", VIRTUOSO_DEFAULT_GRAPH)]
+
+    def timeout_params(self, seconds: float) -> list[tuple[str, str]]:
+        return [("timeout", str(int(seconds * 1000)))]
+
+    def fix_json(self, body: bytes) -> bytes:
+        """Blank nodes ``nodeID://b1`` → ``b1``; ``typed-literal``; booleans "1"/"0"."""
+        data = json.loads(body)
+        if "boolean" in data and not isinstance(data["boolean"], bool):
+            data["boolean"] = str(data["boolean"]).lower() in ("1", "true")
+        for row in data.get("results", {}).get("bindings", []):
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"\W", "_", term["value"].removeprefix("nodeID://"))
+                elif term.get("type") == "typed-literal":
+                    term["type"] = "literal"
+        return json.dumps(data).encode()
+
+    def row_cap(self, headers: Message) -> int | None:
+        cap = headers.get("X-SPARQL-MaxRows")
+        return int(cap) if cap and cap.isdigit() else None
+
+    def hidden(self, graph: str) -> bool:
+        return graph.startswith(_VIRTUOSO_SYSTEM)
+
+
+DIALECTS: dict[str, type[Dialect]] = {
+    "generic": Dialect,
+    "oxigraph": OxigraphDialect,
+    "virtuoso": VirtuosoDialect,
+}
+
+
+def detect(server_header: str) -> Dialect:
+    """The dialect of a server from its ``Server`` response header."""
+    text = server_header.lower()
+    if "virtuoso" in text:
+        return VirtuosoDialect()
+    if "oxigraph" in text:
+        return OxigraphDialect()
+    return Dialect()
+
+
+def term_text(term: Term) -> str:
+    """A term in SPARQL syntax; pyoxigraph escapes literals and has validated IRIs."""
+    if isinstance(term, ox.BlankNode):
+        raise QueryError("a blank node cannot be a parameter of a query to a remote store")
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise QueryError(f"not an RDF term: {term!r}")
+    return str(term)
+
+
+_ABSOLUTE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def needs_base(text: str) -> bool:
+    """Whether the query holds a relative IRI (``<x>``, ``<>``, ``<#a>``) to resolve.
+
+    A ``BASE`` line is only added then, so the server's line numbers in error
+    messages stay those of the text the user wrote.
+    """
+    return any(
+        m.group().startswith("<") and not _ABSOLUTE.match(m.group()) for m in _SKIP.finditer(text)
+    )
+
+
+def _group_end(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    raise QueryError("unbalanced braces in the query")
+
+
+def _check_projected(projection: str, bindings: Mapping[str, Term]) -> None:
+    """Refuse what pyoxigraph's substitution refuses, so both backends agree."""
+    head = re.split(r"(?i)\b(?:FROM|WHERE)\b", projection)[0]
+    if re.fullmatch(r"(?is)\s*(?:DISTINCT|REDUCED)?\s*\*\s*", head):
+        return
+    named = set(re.findall(r"[?$](\w+)", head))
+    for name in bindings:
+        if name not in named:
+            raise QueryError(
+                f"?{name} is bound but not projected: a bound parameter must appear in the "
+                "SELECT clause (SPARQL substitution, SEP-0007)"
+            )
+
+
+_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """Bind variables by a ``VALUES`` block opening the query's WHERE group.
+
+    At the head of the group the values join every pattern and FILTER of that group,
+    which is what pyoxigraph's substitution gives for the queries devgraph sends (the
+    variable must still be projected). Terms are written by pyoxigraph, never pasted.
+    """
+    if not bindings:
+        return text
+    blank = _SKIP.sub(lambda m: " " * len(m.group()), text)
+    form = _FORM.search(blank)
+    if form is None:
+        raise QueryError("parameters need a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    pos = form.end()
+    if form.group(1).upper() == "SELECT":
+        _check_projected(blank[pos : blank.find("{", pos)], bindings)
+    if form.group(1).upper() == "CONSTRUCT":
+        rest = blank[pos:].lstrip()
+        if rest.startswith("{") and not re.match(r"(?i)\s*where\b", blank[pos:]):
+            pos = _group_end(blank, blank.index("{", pos))
+    brace = blank.find("{", pos)
+    if brace < 0:
+        raise QueryError("parameters need a query with a WHERE clause")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term_text(term) for term in bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }} "
+    return text[: brace + 1] + block + text[brace + 1 :]
