@@ -268,3 +268,132 @@ def test_more_client_mistakes_are_4xx(client):
     assert client.get("/sparql", query_string={"update": "CLEAR ALL"}).status_code == 400
     unknown = client.get("/sparql", query_string={"query": SELECT, "format": "png"})
     assert unknown.status_code == 400
+
+
+# --- abuse: the server stays up and other clients keep being served ----------------------
+
+EX = "http://example.org/"
+CHAIN = 2000
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+"""2000³ solutions under an aggregate: nothing streams out, only a kill stops it."""
+
+
+@pytest.fixture(scope="module")
+def pool_app(tmp_path_factory):
+    """The app over an on-disk store, as ``devgraph serve`` runs it: a pool of 2 workers."""
+    from devgraph.store import EmbeddedStore
+    from devgraph.web import create_app
+
+    store = EmbeddedStore(tmp_path_factory.mktemp("abuse") / "store")
+    nodes = [ox.NamedNode(f"{EX}n{i}") for i in range(CHAIN + 1)]
+    graph = ox.NamedNode(f"{EX}chain")
+    store._store.extend(  # noqa: SLF001 - test data straight into pyoxigraph
+        ox.Quad(nodes[i], ox.NamedNode(f"{EX}next"), nodes[i + 1], graph) for i in range(CHAIN)
+    )
+    app = create_app({"TESTING": True, "STORE": store, "QUERY_WORKERS": 2, "QUERY_TIMEOUT": 2.0})
+    yield app
+    app.extensions["devgraph.executor"].close()
+    store.close()
+
+
+def _pids(app, size: int = 2) -> list[int]:
+    import time
+
+    executor = app.extensions["devgraph.executor"]
+    executor.start()
+    for _ in range(500):
+        pids = executor.worker_pids()
+        if len(pids) == size:
+            return pids
+        time.sleep(0.02)
+    raise AssertionError(f"the pool did not get back to {size} workers")
+
+
+def _count(response) -> int:
+    assert response.status_code == 200, response.data
+    return int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_runaway_times_out_frees_its_worker_while_a_normal_query_answers(pool_app):
+    import os
+    import threading
+    import time
+
+    client = pool_app.test_client()
+    _count(client.get("/sparql", query_string={"query": "SELECT (1 AS ?n) {}"}))
+    before = set(_pids(pool_app))
+    runaway: dict = {}
+    thread = threading.Thread(
+        target=lambda: runaway.setdefault(
+            "r", pool_app.test_client().get("/sparql", query_string={"query": RUNAWAY})
+        )
+    )
+    thread.start()
+    time.sleep(0.3)  # let the runaway reach its worker
+    normal = client.get(
+        "/sparql", query_string={"query": f"SELECT (COUNT(*) AS ?n) {{ ?s <{EX}next> ?o }}"}
+    )
+    runaway_still_running = thread.is_alive()
+    thread.join()
+    assert _count(normal) == CHAIN
+    assert runaway_still_running, "the normal query must not wait for the runaway"
+    r = runaway["r"]
+    assert r.status_code == 503 and r.headers["X-Devgraph-Timeout"] == "2"
+    assert "timed out" in r.get_data(as_text=True)
+    after = set(_pids(pool_app))
+    killed = before - after
+    assert len(killed) == 1, (before, after)  # that worker was replaced
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # killed and reaped: its CPU is free
+    assert _count(client.get("/sparql", query_string={"query": "SELECT (1 AS ?n) {}"})) == 1
+
+
+def test_a_sorted_cartesian_product_times_out(pool_app):
+    q = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } ORDER BY ?f ?a"
+    r = pool_app.test_client().get("/sparql", query_string={"query": q, "timeout": "1"})
+    assert r.status_code == 503 and r.headers["X-Devgraph-Timeout"] == "1"
+    _pids(pool_app)
+
+
+def test_a_billions_of_rows_result_is_capped_and_says_so(pool_app):
+    pool_app.config["MAX_RESULT_ROWS"] = 1000
+    try:
+        q = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"  # 8·10⁹ rows
+        r = pool_app.test_client().get("/sparql", query_string={"query": q})
+        for fmt, accept in (("json", "application/sparql-results+json"), ("csv", "text/csv")):
+            r = pool_app.test_client().get(
+                "/sparql", query_string={"query": q}, headers={"Accept": accept}
+            )
+            assert r.status_code == 200, fmt
+            assert r.headers["X-Devgraph-Truncated"] == "true"
+            assert r.headers["X-Devgraph-Result-Limit"] == "1000 rows"
+        assert r.data.count(b"\n") == 1001  # header line + exactly the cap
+    finally:
+        pool_app.config["MAX_RESULT_ROWS"] = 100_000
+
+
+def test_load_and_updates_are_refused_on_the_public_endpoint(client, store):
+    before = len(store)
+    load = "LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <http://e/g>"
+    attempts = [
+        client.get("/sparql", query_string={"query": load}),
+        client.post("/sparql", data={"query": load}),
+        client.post("/sparql", data={"update": load}),
+        client.post("/sparql", data=load, content_type="application/sparql-update"),
+        client.post("/sparql", data=load, content_type="application/sparql-query"),
+        client.post("/sparql", data={"query": "INSERT DATA { <http://e/s> <http://e/p> 1 }"}),
+    ]
+    for r in attempts:
+        assert r.status_code == 400, r.data
+        assert "read-only" in r.get_data(as_text=True)
+    assert len(store) == before
+
+
+def test_a_huge_body_is_413_and_the_server_keeps_serving(client):
+    big = "ASK {}" + "#" * 5_000_000  # five times the default MAX_CONTENT_LENGTH
+    direct = client.post("/sparql", data=big, content_type="application/sparql-query")
+    form = client.post("/sparql", data={"query": big})
+    assert (direct.status_code, form.status_code) == (413, 413)
+    ok = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert ok.status_code == 200

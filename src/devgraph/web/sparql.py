@@ -5,6 +5,8 @@ GET ``?query=``, POST form-encoded or POST ``application/sparql-query``, with
 Results are negotiated from ``Accept`` (q-values honoured by Werkzeug) or forced with
 ``format=``. A client's mistake is always a 4xx with the parser's message; GET without
 a query answers the Service Description (or the query form, for a browser).
+``SERVICE`` calls go only to endpoints on the ``SERVICE_ALLOW`` list (none by default):
+see :func:`devgraph.web.security.check_services`.
 
 Queries run through the app's executor (:mod:`devgraph.executor`): a pool of killable
 worker processes for an on-disk store, so ``QUERY_TIMEOUT`` really stops a runaway.
@@ -16,7 +18,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from devgraph.executor import TIMEOUT_STATUS, Limits, QueryJob
-from devgraph.web import accepted_mimetypes, get_executor, service
+from devgraph.web import accepted_mimetypes, get_executor, security, service
 
 bp = Blueprint("sparql", __name__)
 
@@ -226,6 +228,10 @@ def endpoint() -> Response | str:
         return _error(400, "missing 'query' parameter")
     if len(text) > current_app.config["MAX_QUERY_LENGTH"]:
         return _error(413, f"query longer than {current_app.config['MAX_QUERY_LENGTH']} characters")
+    try:
+        security.check_services(text, current_app.config.get("SERVICE_ALLOW"))
+    except security.ServiceRefused as exc:
+        return _error(403, str(exc))
     dataset = _dataset()
     if isinstance(dataset, Response):
         return dataset
