@@ -22,6 +22,7 @@ from lxml import etree
 from devgraph.iati import xsd
 from devgraph.iati.activity import map_activity
 from devgraph.iati.builder import ActivityContext, FileContext, dg, norm_lang
+from devgraph.iati.emit import SharedStatements
 from devgraph.iati.organisation import map_organisation
 from devgraph.iati.provenance import document_triples, meta_update, source_document, version_of
 from devgraph.iati.reader import (
@@ -96,11 +97,12 @@ def _file_triples(
     doc_ctx = ActivityContext(file, file.source_doc, file.source_doc.value, v1=False, lang=None)
     item_tag = ITEM_TAGS[info.tag]
     index = 0
-    for elem in iter_elements(source, info.tag):
+    shared = SharedStatements()
+    for elem in iter_elements(source, info.tag, item_tag):
         if elem.tag != item_tag:
             doc_ctx.keep(elem, file.source_doc, f"/{info.tag}")
             report.triples += len(doc_ctx.out)
-            yield from doc_ctx.out
+            yield from [ox.Triple(s, p, o) for s, p, o in doc_ctx.out]
             doc_ctx.out.clear()
             continue
         index += 1
@@ -122,8 +124,9 @@ def _file_triples(
             ctx = map_organisation(elem, file)
         if findings:
             _findings(ctx, findings)
-        report.triples += len(ctx.out)
-        yield from ctx.out
+        triples = shared.triples(ctx)
+        report.triples += len(triples)
+        yield from triples
         clock.tick(report)
     clock.tick(report, done=True)
 

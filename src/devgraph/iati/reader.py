@@ -188,33 +188,52 @@ def read_root(source: Source) -> RootInfo:
     raise IatiImportError(f"{source.name}: no root element, not IATI XML")
 
 
-def iter_elements(source: Source, root_tag: str) -> Iterator[etree._Element]:
+def iter_elements(
+    source: Source, root_tag: str, item_tag: str | None = None
+) -> Iterator[etree._Element]:
     """Yield each child of the root (activities, organisations, anything else) when complete.
 
     The element is cleared and detached after the consumer is done with it, so memory
     stays bounded by the largest activity. Comments and processing instructions are
     dropped by the parser; they carry no IATI data.
+
+    Why the ``tag`` filter: lxml then reports only the items' end events from C, about four
+    times faster than a Python loop over every start and end event (the items are ~100
+    elements each). Other children of the root (rare: D-Portal or publisher extensions) are
+    still yielded, in document order, just before the next item or at the end.
     """
+    item = item_tag or ITEM_TAGS[root_tag]
     with source.open() as fh:
-        context = etree.iterparse(fh, events=("start", "end"), **PARSER_OPTIONS)
-        depth = 0
+        context = etree.iterparse(fh, events=("end",), tag=item, **PARSER_OPTIONS)
+        checked = False
         try:
-            for event, elem in context:
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        _check_doctype(source, elem)
-                    continue
-                depth -= 1
-                if depth != 1:
-                    continue
-                yield elem
-                elem.clear()
-                parent = elem.getparent()  # the root, or a validation wrapper (see xsd.py)
-                if parent is not None:
-                    parent.remove(elem)
+            for _event, elem in context:
+                root = elem.getparent()
+                if root is None or root.getparent() is not None:
+                    continue  # an item nested deeper belongs to its top-level ancestor
+                if not checked:
+                    _check_doctype(source, root)
+                    checked = True
+                while (first := root[0]) is not elem:  # earlier non-item children
+                    yield from _consume(first)
+                yield from _consume(elem)
         except etree.XMLSyntaxError as exc:
             raise IatiImportError(_where(source, exc)) from None
+        root = context.root
+        if root is not None:
+            if not checked:
+                _check_doctype(source, root)
+            while len(root):
+                yield from _consume(root[0])
+
+
+def _consume(elem: etree._Element) -> Iterator[etree._Element]:
+    """Yield ``elem``, then clear it and detach it from wherever the consumer left it."""
+    yield elem
+    elem.clear()
+    parent = elem.getparent()  # the root, or a validation wrapper (see xsd.py)
+    if parent is not None:
+        parent.remove(elem)
 
 
 def is_iati_file(path: Path) -> bool:
