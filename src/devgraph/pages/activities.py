@@ -1,0 +1,166 @@
+"""The activity list: full-text search over titles and descriptions, and facets.
+
+Search folds case and accents and needs every word of the query to appear in some title,
+description, objective, acronym or identifier, in any language (so ``emploi`` and
+``employment`` both find KiMaLaKan). Facets are country, region, sector, funder,
+implementer, status and year; values of one facet are OR-ed, facets are AND-ed, and the
+counts shown are over the activities the other facets and the search leave.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from devgraph.pages.amounts import budget_totals, budgets
+from devgraph.pages.labels import fold, labels_for, pick, select, tail, value
+from devgraph.store import GraphStore
+
+FACETS = ("country", "region", "sector", "funder", "implementer", "status", "year")
+TITLE = "https://w3id.org/devgraph/ontology#title"
+TEXT_PROPS = {
+    "title",
+    "description",
+    "objective",
+    "targetGroupDescription",
+    "otherDescription",
+    "acronym",
+    "iatiIdentifier",
+    "theme",
+}
+PAGE_SIZE = 50
+
+
+def _years(start: str | None, end: str | None) -> set[str]:
+    """Every year the activity runs (start to end); one year when only one end is known."""
+    try:
+        first = int(start[:4]) if start else None
+        last = int(end[:4]) if end else None
+    except ValueError:
+        return set()
+    if first is None and last is None:
+        return set()
+    first, last = first or last, last or first
+    assert first is not None and last is not None
+    return {str(y) for y in range(first, max(first, last) + 1)} if last - first < 100 else set()
+
+
+def _read(store: GraphStore) -> tuple[dict[str, dict], dict[str, dict[str, set[str]]]]:
+    """Per activity: its texts and dates; and its facet values."""
+    info: dict[str, dict] = defaultdict(lambda: {"texts": [], "titles": [], "dates": {}})
+    for r in select(store, "activity_texts"):
+        a, prop, term = value(r["activity"]), tail(str(value(r["p"]))), r["text"]
+        entry = info[str(a)]
+        if prop in TEXT_PROPS:
+            entry["texts"].append(value(term))
+            if prop == "title":
+                entry["titles"].append(term)
+            if prop == "description":
+                entry.setdefault("descriptions", []).append(term)
+        elif prop in ("mentionedIn", "source"):
+            entry["dates"][prop] = True
+        else:
+            entry["dates"].setdefault(prop, value(term))
+    facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in select(store, "activity_facets"):
+        facets[str(value(r["activity"]))][str(value(r["facet"]))].add(str(value(r["value"])))
+    for a, entry in info.items():
+        d = entry["dates"]
+        years = _years(
+            d.get("actualStart") or d.get("plannedStart"), d.get("actualEnd") or d.get("plannedEnd")
+        )
+        if years:
+            facets[a]["year"] = years
+    return info, facets
+
+
+def _matches(words: list[str], texts: list[str]) -> bool:
+    haystack = fold(" \n ".join(t for t in texts if t))
+    return all(w in haystack for w in words)
+
+
+def _snippet(texts: Sequence[object], words: list[str], lang: str, width: int = 220) -> str | None:
+    """The description in the page language, cut around the first matched word."""
+    text = pick(texts, lang)
+    if not text:
+        return None
+    folded = fold(text)
+    at = min((folded.find(w) for w in words if folded.find(w) >= 0), default=0)
+    start = max(0, at - width // 3) if len(folded) == len(text) else 0
+    cut = text[start : start + width]
+    return ("…" if start else "") + cut + ("…" if start + width < len(text) else "")
+
+
+def search_activities(
+    store: GraphStore,
+    *,
+    q: str = "",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    lang: str = "en",
+    page: int = 1,
+) -> dict[str, object]:
+    """The activity list page: matching activities, facet counts, paging."""
+    filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS}
+    filters = {k: vs for k, vs in filters.items() if vs}
+    words = [w for w in fold(q).split() if w]
+    info, facets = _read(store)
+    texts_ok = {a for a, e in info.items() if not words or _matches(words, e["texts"])}
+
+    def keep(a: str, skip: str | None = None) -> bool:
+        return a in texts_ok and all(
+            set(vs) & facets[a].get(f, set()) for f, vs in filters.items() if f != skip
+        )
+
+    hits = sorted(
+        (a for a in info if keep(a)), key=lambda a: fold(pick(info[a]["titles"], lang) or tail(a))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for f in FACETS:
+        c: dict[str, int] = defaultdict(int)
+        for a in info:
+            if keep(a, skip=f):
+                for v in facets[a].get(f, ()):
+                    c[v] += 1
+        counts[f] = dict(c)
+    iris = {v for f in FACETS if f != "year" for v in counts[f]} | set(hits)
+    labels = labels_for(store, iris, lang)
+    totals = budget_totals(budgets(store))
+    size = PAGE_SIZE
+    page = max(1, page)
+    shown = hits[(page - 1) * size : page * size]
+    return {
+        "query": q,
+        "filters": filters,
+        "total": len(hits),
+        "page": page,
+        "pages": max(1, -(-len(hits) // size)),
+        "activities": [
+            {
+                "iri": a,
+                "title": pick(info[a]["titles"], lang) or labels.get(a) or tail(a),
+                "snippet": _snippet(info[a].get("descriptions", []), words, lang),
+                "countries": sorted(labels.get(v, tail(v)) for v in facets[a].get("country", ())),
+                "funders": sorted(labels.get(v, tail(v)) for v in facets[a].get("funder", ())),
+                "years": sorted(facets[a].get("year", ())),
+                "budget_eur": totals.get(a),
+                "mentioned_only": bool(info[a]["dates"].get("mentionedIn"))
+                and not info[a]["dates"].get("source"),
+            }
+            for a in shown
+        ],
+        "facets": {
+            f: sorted(
+                (
+                    {
+                        "value": v,
+                        "label": v if f == "year" else labels.get(v, tail(v)),
+                        "count": n,
+                        "selected": v in filters.get(f, []),
+                    }
+                    for v, n in counts[f].items()
+                ),
+                key=lambda item: item["value"] if f == "year" else fold(str(item["label"])),
+            )
+            for f in FACETS
+        },
+    }
