@@ -1,0 +1,218 @@
+"""Node-link pictures: the whole partner network, and one organisation's ego network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from devgraph.network.flows import FlowGraph
+from devgraph.pictures.layout import Layout, Link, Node, layered_layout, links_of
+from devgraph.pictures.svg import (
+    COLOURS,
+    clip,
+    document,
+    esc,
+    format_eur,
+    link_close,
+    link_open,
+    text,
+    text_width,
+)
+
+Href = Callable[[str], str | None]
+BOX_H = 26
+ROW_GAP = 12
+COL_GAP = 170
+TOP = 56
+MARGIN = 16
+TINTS = {
+    "funder": "#dcebf5",
+    "intermediary": "#fbebd2",
+    "implementer": "#dff0e1",
+    "ego": "#ebe1f5",
+    "partner": "#eef0f2",
+}
+NETWORK_HEADINGS = ("Funders", "Intermediaries", "Implementers")
+EGO_HEADINGS = ("Funded by", "Organisation and partners", "Funds")
+
+
+def _geometry(layout: Layout) -> tuple[list[float], list[float], float, float]:
+    """Each column's x and width, and the picture's size."""
+    widths = [
+        max([text_width(clip(layout.nodes[o].label)) + 20 for o in col] + [120.0])
+        for col in layout.columns
+    ]
+    xs, x = [], float(MARGIN)
+    for w in widths:
+        xs.append(x)
+        x += w + COL_GAP
+    rows = max([len(c) for c in layout.columns] + [1])
+    return xs, widths, x - COL_GAP + MARGIN, TOP + rows * (BOX_H + ROW_GAP) + 40
+
+
+def _y(node: Node) -> float:
+    return TOP + node.row * (BOX_H + ROW_GAP)
+
+
+def _stroke(link: Link, heaviest: float) -> float:
+    money = link.disbursed_eur or link.committed_eur
+    return 1.5 + 10.5 * (money / heaviest) if heaviest and money else 1.8
+
+
+def _edge(link: Link, layout: Layout, xs: list[float], widths: list[float], heaviest: float) -> str:
+    a, b = layout.nodes[link.source], layout.nodes[link.target]
+    x1, y1 = xs[a.column] + widths[a.column], _y(a) + BOX_H / 2
+    x2, y2 = xs[b.column], _y(b) + BOX_H / 2
+    if b.column <= a.column:  # same column (ego partners) or backwards: loop round the right
+        x1, x2 = x1, xs[b.column] + widths[b.column]
+        bend = x1 + 60
+        path = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2 + 6:.1f},{y2:.1f}"
+    else:
+        mid = (x1 + x2) / 2
+        path = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2 - 6:.1f},{y2:.1f}"
+    amount = format_eur(link.disbursed_eur or link.committed_eur)
+    if not link.count:
+        what = "shares an activity"
+    else:
+        what = amount or ("role-inferred" if link.inferred else f"{link.count} transaction(s)")
+    dash = ' stroke-dasharray="6 4"' if link.inferred else ""
+    arrow = ' marker-end="url(#dg-arrow)"' if link.count else ""
+    colour = COLOURS.get(a.layer, "#555")
+    out = (
+        f'<g class="dg-link" data-source="{esc(a.iri)}" data-target="{esc(b.iri)}">'
+        f"<title>{esc(a.label)} → {esc(b.label)}: {esc(what)}</title>"
+        f'<path d="{path}" fill="none" stroke="{colour}" stroke-opacity="0.55" '
+        f'stroke-width="{_stroke(link, heaviest):.1f}"{dash}{arrow}/>'
+    )
+    if amount:
+        out += text((x1 + x2) / 2, (y1 + y2) / 2 - 4, amount, anchor="middle", fill="#222")
+    return out + "</g>"
+
+
+def _box(node: Node, x: float, width: float, href: Href | None, role: str) -> str:
+    colour = COLOURS.get(node.layer, "#555")
+    y = _y(node)
+    url = href(node.iri) if href else None
+    return (
+        f'<g class="dg-node dg-{esc(node.layer)}" data-iri="{esc(node.iri)}">{link_open(url)}'
+        f"<title>{esc(node.label)} ({esc(role)})</title>"
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{BOX_H}" rx="5" '
+        f'fill="{TINTS.get(node.layer, "#fff")}" stroke="{colour}" stroke-width="1.5"/>'
+        + text(x + 10, y + 17, clip(node.label), fill="#111")
+        + f"{link_close(url)}</g>"
+    )
+
+
+def draw(
+    layout: Layout,
+    *,
+    title: str,
+    desc: str,
+    headings: Sequence[str],
+    href: Href | None = None,
+    empty: str = "No funding links to draw.",
+    ident: str = "dg-network",
+) -> str:
+    """A node-link picture of ``layout``'s columns; ``href(iri)`` makes boxes links."""
+    if not layout.nodes:
+        return document(
+            420, 60, title=title, desc=desc, ident=ident, body=[text(16, 34, empty, fill="#333")]
+        )
+    xs, widths, width, height = _geometry(layout)
+    heaviest = max([x.disbursed_eur or x.committed_eur for x in layout.links] + [0.0])
+    body = [
+        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#555"/></marker></defs>'
+    ]
+    for i, heading in enumerate(headings[: len(xs)]):
+        body.append(text(xs[i], 30, heading, font_weight="bold", font_size="14", fill="#222"))
+    body += [_edge(x, layout, xs, widths, heaviest) for x in layout.links]
+    for node in layout.nodes.values():
+        role = headings[node.column] if node.column < len(headings) else node.layer
+        body.append(_box(node, xs[node.column], widths[node.column], href, role))
+    legend_y = height - 14
+    body.append(
+        text(
+            MARGIN,
+            legend_y,
+            "Line width: money in EUR (counted once); dashed: inferred from participation roles.",
+            fill="#444",
+            font_size="11",
+        )
+    )
+    return document(width, height, title=title, desc=desc, body=body, ident=ident)
+
+
+def network_svg(
+    fg: FlowGraph,
+    *,
+    title: str = "Partner network: who funds whom",
+    desc: str | None = None,
+    headings: Sequence[str] = NETWORK_HEADINGS,
+    href: Href | None = None,
+) -> str:
+    """Funders, intermediaries and implementers of ``fg`` in three columns."""
+    layout = layered_layout(fg)
+    if desc is None:
+        counts = [len(c) for c in layout.columns]
+        desc = (
+            f"{counts[0]} funders, {counts[1]} intermediaries and {counts[2]} implementers "
+            f"linked by {len(layout.links)} funding relations."
+        )
+    return draw(layout, title=title, desc=desc, headings=headings, href=href)
+
+
+def ego_layout(fg: FlowGraph, org: str) -> Layout:
+    """``org`` in the middle, its funders left, whom it funds right, co-partners below it.
+
+    Co-partners are organisations taking part in one of ``org``'s activities without a
+    money link to it; they are joined to it by ``inferred`` zero-weight links.
+    """
+    links = [x for x in links_of(fg) if org in (x.source, x.target)]
+    funders = sorted({x.source for x in links if x.target == org}, key=fg.label)
+    funded = sorted({x.target for x in links if x.source == org} - set(funders), key=fg.label)
+    near = set(funders) | set(funded) | {org}
+    partners = sorted(
+        {o for roles in fg.partners.values() if org in roles for o in roles} - near, key=fg.label
+    )
+    columns = [funders, [org, *partners], funded]
+    layer = {o: "funder" for o in funders} | {o: "implementer" for o in funded}
+    layer |= {o: "partner" for o in partners} | {org: "ego"}
+    nodes = {
+        o: Node(iri=o, label=fg.label(o), layer=layer[o], column=c, row=r)
+        for c, col in enumerate(columns)
+        for r, o in enumerate(col)
+    }
+    links += [Link(org, p, 0.0, 0.0, 0.0, True, 0) for p in partners]
+    return Layout(nodes=nodes, links=links, columns=columns)
+
+
+def ego_svg(
+    fg: FlowGraph,
+    org: str,
+    *,
+    title: str | None = None,
+    desc: str | None = None,
+    headings: Sequence[str] = EGO_HEADINGS,
+    href: Href | None = None,
+) -> str:
+    """One organisation's ego network (``org`` is an IRI present in ``fg``'s labels)."""
+    layout = ego_layout(fg, org)
+    name = fg.label(org)
+    if len(layout.nodes) == 1:
+        layout = Layout()
+    if desc is None:
+        desc = (
+            f"{name}: funded by {len(layout.columns[0]) if layout.columns else 0}, "
+            f"funds {len(layout.columns[2]) if layout.columns else 0}, "
+            f"with {max(len(layout.columns[1]) - 1, 0) if layout.columns else 0} partners."
+        )
+    return draw(
+        layout,
+        title=title or f"Ego network of {name}",
+        desc=desc,
+        headings=headings,
+        href=href,
+        empty=f"No funding links or partners known for {name}.",
+        ident="dg-ego",
+    )

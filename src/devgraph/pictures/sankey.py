@@ -1,0 +1,140 @@
+"""A Sankey-style picture of who funds whom: bands as wide as the money they carry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from devgraph.network.flows import FlowGraph
+from devgraph.pictures.layout import Layout, Link, layered_layout
+from devgraph.pictures.network import NETWORK_HEADINGS, Href
+from devgraph.pictures.svg import (
+    COLOURS,
+    clip,
+    document,
+    esc,
+    format_eur,
+    link_close,
+    link_open,
+    text,
+    text_width,
+)
+
+BAR = 14
+GAP = 16
+TOP = 50
+MARGIN = 16
+MIN_NODE = 6.0
+MIN_BAND = 2.0
+
+
+def _value(link: Link) -> float:
+    """The band's size: money when published, else one unit per funding relation."""
+    return link.disbursed_eur or link.committed_eur or link.weight or 1.0
+
+
+def _node_values(layout: Layout) -> dict[str, float]:
+    incoming: dict[str, float] = {}
+    outgoing: dict[str, float] = {}
+    for x in layout.links:
+        outgoing[x.source] = outgoing.get(x.source, 0.0) + _value(x)
+        incoming[x.target] = incoming.get(x.target, 0.0) + _value(x)
+    return {o: max(incoming.get(o, 0.0), outgoing.get(o, 0.0)) for o in layout.nodes}
+
+
+def flows_svg(
+    fg: FlowGraph,
+    *,
+    title: str = "Who funds whom",
+    desc: str | None = None,
+    headings: Sequence[str] = NETWORK_HEADINGS,
+    href: Href | None = None,
+    height: float = 520,
+    empty: str = "No funding links to draw.",
+) -> str:
+    """Funders → intermediaries → implementers, each band sized by the EUR it carries."""
+    layout = layered_layout(fg)
+    money = layout.entering_eur()
+    if desc is None:
+        desc = (
+            f"{len(layout.links)} funding relations between {len(layout.nodes)} organisations"
+            + (f", {format_eur(money)} in all." if money else "; no amounts published.")
+        )
+    if not layout.nodes:
+        return document(
+            420, 60, title=title, desc=desc, ident="dg-flows", body=[text(16, 34, empty)]
+        )
+    values = _node_values(layout)
+    columns = layout.columns
+    tallest = max(len(c) for c in columns)
+    usable = max(height - TOP - 40 - GAP * (tallest - 1), 60.0)
+    scale = usable / max(sum(values[o] for o in col) for col in columns if col)
+    heights = {o: max(values[o] * scale, MIN_NODE) for o in layout.nodes}
+    xs, x = [], float(MARGIN)
+    for col in columns:
+        xs.append(x)
+        labels = [clip(layout.nodes[o].label, 30) for o in col] or [""]
+        x += BAR + 8 + max(text_width(t) for t in labels) + 90
+    width = x - 60
+    ys: dict[str, float] = {}
+    for col in columns:
+        y = float(TOP)
+        for o in col:
+            ys[o] = y
+            y += heights[o] + GAP
+    total_height = max(ys[o] + heights[o] for o in layout.nodes) + 40
+    body = [
+        text(xs[i], 30, h, font_weight="bold", font_size="14", fill="#222")
+        for i, h in enumerate(headings[: len(columns)])
+    ]
+    out_off = dict.fromkeys(layout.nodes, 0.0)
+    in_off = dict.fromkeys(layout.nodes, 0.0)
+    ordered = sorted(layout.links, key=lambda lk: (ys[lk.source], ys[lk.target]))
+    for lk in ordered:
+        a, b = layout.nodes[lk.source], layout.nodes[lk.target]
+        band = max(_value(lk) * scale, MIN_BAND)
+        x1, x2 = xs[a.column] + BAR, xs[b.column]
+        y1, y2 = ys[a.iri] + out_off[a.iri], ys[b.iri] + in_off[b.iri]
+        out_off[a.iri] += band
+        in_off[b.iri] += band
+        mid = (x1 + x2) / 2
+        path = (
+            f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f} "
+            f"L{x2:.1f},{y2 + band:.1f} C{mid:.1f},{y2 + band:.1f} {mid:.1f},{y1 + band:.1f} "
+            f"{x1:.1f},{y1 + band:.1f} Z"
+        )
+        amount = format_eur(lk.disbursed_eur or lk.committed_eur) or (
+            "role-inferred, no amount published" if lk.inferred else "no amount published"
+        )
+        body.append(
+            f'<g class="dg-band"><title>{esc(a.label)} → {esc(b.label)}: {esc(amount)}</title>'
+            f'<path d="{path}" fill="{COLOURS.get(a.layer, "#777")}" fill-opacity="0.35" '
+            f'stroke="none"/></g>'
+        )
+    for o, node in layout.nodes.items():
+        url = href(o) if href else None
+        x, y, h = xs[node.column], ys[o], heights[o]
+        amount = format_eur(max(node.received_eur, node.given_eur))
+        label = clip(node.label, 30) + (f" · {amount}" if amount else "")
+        body.append(
+            f'<g class="dg-node dg-{esc(node.layer)}">{link_open(url)}'
+            f"<title>{esc(node.label)}{(' — ' + esc(amount)) if amount else ''}</title>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{BAR}" height="{h:.1f}" '
+            f'fill="{COLOURS.get(node.layer, "#777")}"/>'
+            + text(
+                x + BAR + 6,
+                y + min(h, 30) / 2 + 4,
+                label,
+                fill="#111",
+                stroke="#fff",
+                stroke_width="3",
+                paint_order="stroke",
+            )
+            + f"{link_close(url)}</g>"
+        )
+    note = (
+        "Band width: money in EUR, counted once."
+        if money
+        else "No amounts published: each band is one funding relation (inferred from roles)."
+    )
+    body.append(text(MARGIN, total_height - 14, note, fill="#444", font_size="11"))
+    return document(width, total_height, title=title, desc=desc, body=body, ident="dg-flows")
