@@ -28,6 +28,7 @@ from devgraph.remote.dialect import (
     Dialect,
     detect,
     needs_base,
+    query_form,
     term_text,
     with_values,
 )
@@ -43,10 +44,9 @@ from devgraph.store import (
     rdf_format,
 )
 
-ACCEPT = (
-    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
-    "application/rdf+xml;q=0.5, application/sparql-results+xml;q=0.5"
-)
+ACCEPT_SOLUTIONS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+"""Asked by query form: Virtuoso answers a CONSTRUCT with a JSON table if it may."""
 RDF_MEDIA = {
     "text/plain": ox.RdfFormat.N_TRIPLES,  # Virtuoso's N-Triples
     "text/ntriples": ox.RdfFormat.N_TRIPLES,
@@ -106,8 +106,13 @@ class RemoteStore:
         )
         if timeout is not None:
             params += self.dialect.timeout_params(timeout)
+        form = query_form(sparql)
         response = self.http.query(
-            text, params=params, accept=ACCEPT, timeout=timeout, max_bytes=max_bytes
+            self.dialect.query_text(text, form),
+            params=params,
+            accept=ACCEPT_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ACCEPT_SOLUTIONS,
+            timeout=timeout,
+            max_bytes=max_bytes,
         )
         cap = self.dialect.row_cap(response.headers)
         if cap is not None:
@@ -135,11 +140,10 @@ class RemoteStore:
             raise RemoteError(f"cannot read the server's {media} answer: {exc}") from exc
 
     def __len__(self) -> int:
-        rows = self.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
-            union_default_graph=False,
-        )
-        return int(next(iter(rows))["n"].value)  # type: ignore[call-overload,index]
+        """Quads in the default graph and the named graphs (the server's own not counted)."""
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=False)
+        default = int(next(iter(rows))["n"].value)  # type: ignore[call-overload,index]
+        return default + sum(g.triples for g in self.graphs())
 
     # -- updates --------------------------------------------------------------------
 
@@ -149,7 +153,7 @@ class RemoteStore:
             self.http.request(
                 "POST",
                 self.config.update_url or self.config.query_url,
-                data=form({"update": sparql}),
+                data=form({"update": self.dialect.update_text(sparql)}),
                 content_type="application/x-www-form-urlencoded",
             )
         except RemoteError as exc:
@@ -237,7 +241,11 @@ class RemoteStore:
 
     def drop_staging(self) -> int:
         """Remove staging graphs left behind by an interrupted replacement."""
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union_default_graph=False)
+        rows = self.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{STAGING_GRAPH}")) }}',
+            union_default_graph=False,
+        )
         stale = [r["g"].value for r in rows if r["g"].value.startswith(STAGING_GRAPH)]  # type: ignore[index,union-attr]
         self._drop(stale)
         return len(stale)
