@@ -2,7 +2,7 @@
 
 The locale comes from ``?lang=fr|en`` (remembered in a cookie so the next page keeps it),
 else the ``lang`` cookie, else the browser's ``Accept-Language``, else English. Interface
-strings are looked up by their English text in ``translations/<lang>.*.json``: every file
+strings are looked up by their English text (English catalogues only name field keys) in ``translations/<lang>.*.json``: every file
 of a language is merged, so each area of the browser ships its own catalogue without
 touching another's. A string missing from a catalogue shows in English rather than failing.
 
@@ -64,7 +64,7 @@ def gettext(message: str, /, **values: Any) -> str:
     Placeholders are filled after translation, so a translator may reorder them. The result
     is a plain string: Jinja escapes it, and the values in it, like any other text.
     """
-    text = catalogue(get_locale()).get(message, message) if get_locale() != DEFAULT else message
+    text = catalogue(get_locale()).get(message, message)
     if not values:
         return text
     try:
