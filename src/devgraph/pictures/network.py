@@ -8,10 +8,12 @@ from devgraph.network.flows import FlowGraph
 from devgraph.pictures.layout import Layout, Link, Node, layered_layout, links_of
 from devgraph.pictures.svg import (
     COLOURS,
+    Translate,
     clip,
     document,
     esc,
     format_eur,
+    identity,
     link_close,
     link_open,
     text,
@@ -33,6 +35,7 @@ TINTS = {
 }
 NETWORK_HEADINGS = ("Funders", "Intermediaries", "Implementers")
 EGO_HEADINGS = ("Funded by", "Organisation and partners", "Funds")
+NETWORK_NOTE = "Line width: money in EUR (counted once); dashed: inferred from participation roles."
 
 
 def _geometry(layout: Layout) -> tuple[list[float], list[float], float, float]:
@@ -58,7 +61,14 @@ def _stroke(link: Link, heaviest: float) -> float:
     return 1.5 + 10.5 * (money / heaviest) if heaviest and money else 1.8
 
 
-def _edge(link: Link, layout: Layout, xs: list[float], widths: list[float], heaviest: float) -> str:
+def _edge(
+    link: Link,
+    layout: Layout,
+    xs: list[float],
+    widths: list[float],
+    heaviest: float,
+    tr: Translate,
+) -> str:
     a, b = layout.nodes[link.source], layout.nodes[link.target]
     x1, y1 = xs[a.column] + widths[a.column], _y(a) + BOX_H / 2
     x2, y2 = xs[b.column], _y(b) + BOX_H / 2
@@ -71,9 +81,15 @@ def _edge(link: Link, layout: Layout, xs: list[float], widths: list[float], heav
         path = f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2 - 6:.1f},{y2:.1f}"
     amount = format_eur(link.disbursed_eur or link.committed_eur)
     if not link.count:
-        what = "shares an activity"
+        what = tr("shares an activity")
+    elif amount:
+        what = amount
     else:
-        what = amount or ("role-inferred" if link.inferred else f"{link.count} transaction(s)")
+        what = (
+            tr("inferred from participation roles")
+            if link.inferred
+            else tr("{n} transaction(s)", n=link.count)
+        )
     dash = ' stroke-dasharray="6 4"' if link.inferred else ""
     arrow = ' marker-end="url(#dg-arrow)"' if link.count else ""
     colour = COLOURS.get(a.layer, "#555")
@@ -109,13 +125,19 @@ def draw(
     desc: str,
     headings: Sequence[str],
     href: Href | None = None,
-    empty: str = "No funding links to draw.",
+    empty: str | None = None,
     ident: str = "dg-network",
+    translate: Translate = identity,
 ) -> str:
     """A node-link picture of ``layout``'s columns; ``href(iri)`` makes boxes links."""
     if not layout.nodes:
         return document(
-            420, 60, title=title, desc=desc, ident=ident, body=[text(16, 34, empty, fill="#333")]
+            420,
+            60,
+            title=title,
+            desc=desc,
+            ident=ident,
+            body=[text(16, 34, empty or translate("No funding links to draw."), fill="#333")],
         )
     xs, widths, width, height = _geometry(layout)
     heaviest = max([x.disbursed_eur or x.committed_eur for x in layout.links] + [0.0])
@@ -126,7 +148,7 @@ def draw(
     ]
     for i, heading in enumerate(headings[: len(xs)]):
         body.append(text(xs[i], 30, heading, font_weight="bold", font_size="14", fill="#222"))
-    body += [_edge(x, layout, xs, widths, heaviest) for x in layout.links]
+    body += [_edge(x, layout, xs, widths, heaviest, translate) for x in layout.links]
     for node in layout.nodes.values():
         role = headings[node.column] if node.column < len(headings) else node.layer
         body.append(_box(node, xs[node.column], widths[node.column], href, role))
@@ -135,7 +157,7 @@ def draw(
         text(
             MARGIN,
             legend_y,
-            "Line width: money in EUR (counted once); dashed: inferred from participation roles.",
+            translate(NETWORK_NOTE),
             fill="#444",
             font_size="11",
         )
@@ -146,20 +168,35 @@ def draw(
 def network_svg(
     fg: FlowGraph,
     *,
-    title: str = "Partner network: who funds whom",
+    title: str | None = None,
     desc: str | None = None,
-    headings: Sequence[str] = NETWORK_HEADINGS,
+    headings: Sequence[str] | None = None,
     href: Href | None = None,
+    translate: Translate = identity,
 ) -> str:
-    """Funders, intermediaries and implementers of ``fg`` in three columns."""
+    """Funders, intermediaries and implementers of ``fg`` in three columns.
+
+    ``translate(message, **values)`` gives the picture's words in the reader's language.
+    """
+    tr = translate
     layout = layered_layout(fg)
     if desc is None:
         counts = [len(c) for c in layout.columns]
-        desc = (
-            f"{counts[0]} funders, {counts[1]} intermediaries and {counts[2]} implementers "
-            f"linked by {len(layout.links)} funding relations."
+        desc = tr(
+            "{f} funders, {i} intermediaries and {m} implementers linked by {n} funding relations.",
+            f=counts[0],
+            i=counts[1],
+            m=counts[2],
+            n=len(layout.links),
         )
-    return draw(layout, title=title, desc=desc, headings=headings, href=href)
+    return draw(
+        layout,
+        title=title or tr("Partner network: who funds whom"),
+        desc=desc,
+        headings=headings or [tr(h) for h in NETWORK_HEADINGS],
+        href=href,
+        translate=tr,
+    )
 
 
 def ego_layout(fg: FlowGraph, org: str) -> Layout:
@@ -193,26 +230,32 @@ def ego_svg(
     *,
     title: str | None = None,
     desc: str | None = None,
-    headings: Sequence[str] = EGO_HEADINGS,
+    headings: Sequence[str] | None = None,
     href: Href | None = None,
+    translate: Translate = identity,
 ) -> str:
     """One organisation's ego network (``org`` is an IRI present in ``fg``'s labels)."""
+    tr = translate
     layout = ego_layout(fg, org)
     name = fg.label(org)
     if len(layout.nodes) == 1:
         layout = Layout()
+    cols = layout.columns or [[], [org], []]
     if desc is None:
-        desc = (
-            f"{name}: funded by {len(layout.columns[0]) if layout.columns else 0}, "
-            f"funds {len(layout.columns[2]) if layout.columns else 0}, "
-            f"with {max(len(layout.columns[1]) - 1, 0) if layout.columns else 0} partners."
+        desc = tr(
+            "{name}: funded by {a}, funds {b}, shares activities with {c} partners.",
+            name=name,
+            a=len(cols[0]),
+            b=len(cols[2]),
+            c=len(cols[1]) - 1,
         )
     return draw(
         layout,
-        title=title or f"Ego network of {name}",
+        title=title or tr("Ego network of {name}", name=name),
         desc=desc,
-        headings=headings,
+        headings=headings or [tr(h) for h in EGO_HEADINGS],
         href=href,
-        empty=f"No funding links or partners known for {name}.",
+        empty=tr("No funding links or partners known for {name}.", name=name),
         ident="dg-ego",
+        translate=tr,
     )

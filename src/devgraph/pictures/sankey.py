@@ -9,10 +9,12 @@ from devgraph.pictures.layout import Layout, Link, layered_layout
 from devgraph.pictures.network import NETWORK_HEADINGS, Href
 from devgraph.pictures.svg import (
     COLOURS,
+    Translate,
     clip,
     document,
     esc,
     format_eur,
+    identity,
     link_close,
     link_open,
     text,
@@ -44,25 +46,31 @@ def _node_values(layout: Layout) -> dict[str, float]:
 def flows_svg(
     fg: FlowGraph,
     *,
-    title: str = "Who funds whom",
+    title: str | None = None,
     desc: str | None = None,
-    headings: Sequence[str] = NETWORK_HEADINGS,
+    headings: Sequence[str] | None = None,
     href: Href | None = None,
     height: float = 520,
-    empty: str = "No funding links to draw.",
+    translate: Translate = identity,
 ) -> str:
     """Funders → intermediaries → implementers, each band sized by the EUR it carries."""
+    tr = translate
+    title = title or tr("Who funds whom")
+    headings = headings or [tr(h) for h in NETWORK_HEADINGS]
     layout = layered_layout(fg)
     money = layout.entering_eur()
     if desc is None:
+        values = {"n": len(layout.links), "m": len(layout.nodes), "amount": format_eur(money)}
         desc = (
-            f"{len(layout.links)} funding relations between {len(layout.nodes)} organisations"
-            + (f", {format_eur(money)} in all." if money else "; no amounts published.")
+            tr("{n} funding relations between {m} organisations, {amount} in all.", **values)
+            if money
+            else tr(
+                "{n} funding relations between {m} organisations; no amounts published.", **values
+            )
         )
     if not layout.nodes:
-        return document(
-            420, 60, title=title, desc=desc, ident="dg-flows", body=[text(16, 34, empty)]
-        )
+        body = [text(16, 34, tr("No funding links to draw."))]
+        return document(420, 60, title=title, desc=desc, ident="dg-flows", body=body)
     values = _node_values(layout)
     columns = layout.columns
     tallest = max(len(c) for c in columns)
@@ -103,7 +111,7 @@ def flows_svg(
             f"{x1:.1f},{y1 + band:.1f} Z"
         )
         amount = format_eur(lk.disbursed_eur or lk.committed_eur) or (
-            "role-inferred, no amount published" if lk.inferred else "no amount published"
+            tr("inferred from participation roles") if lk.inferred else tr("no amount published")
         )
         body.append(
             f'<g class="dg-band"><title>{esc(a.label)} → {esc(b.label)}: {esc(amount)}</title>'
@@ -132,9 +140,9 @@ def flows_svg(
             + f"{link_close(url)}</g>"
         )
     note = (
-        "Band width: money in EUR, counted once."
+        tr("Band width: money in EUR, counted once.")
         if money
-        else "No amounts published: each band is one funding relation (inferred from roles)."
+        else tr("No amounts published: each band is one funding relation (inferred from roles).")
     )
     body.append(text(MARGIN, total_height - 14, note, fill="#444", font_size="11"))
     return document(width, total_height, title=title, desc=desc, body=body, ident="dg-flows")

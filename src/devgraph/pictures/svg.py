@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+
+Translate = Callable[..., str]
+"""``translate(message, **values)``, the signature of :func:`devgraph.web.i18n.gettext`."""
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 CHAR_WIDTH = 6.6
@@ -70,3 +74,8 @@ def link_open(href: str | None) -> str:
 
 def link_close(href: str | None) -> str:
     return "</a>" if href else ""
+
+
+def identity(message: str, /, **values: object) -> str:
+    """The default ``translate``: English, placeholders filled (the web passes its gettext)."""
+    return message.format(**values) if values else message

@@ -38,18 +38,12 @@ def _graph() -> tuple[FlowGraph, FlowGraph, dict[str, str]]:
     return full, full.subset(**chosen) if chosen else full, chosen
 
 
-def _headings() -> tuple[str, str, str]:
-    return (_("Funders"), _("Intermediaries"), _("Implementers"))
-
-
 def _network_svg(fg: FlowGraph) -> str:
-    return pictures.network_svg(
-        fg, title=_("Partner network: who funds whom"), headings=_headings(), href=local_href
-    )
+    return pictures.network_svg(fg, href=local_href, translate=_)
 
 
 def _flows_svg(fg: FlowGraph) -> str:
-    return pictures.flows_svg(fg, title=_("Who funds whom"), headings=_headings(), href=local_href)
+    return pictures.flows_svg(fg, href=local_href, translate=_)
 
 
 def _options(full: FlowGraph) -> dict[str, list[tuple[str, str]]]:
@@ -113,14 +107,10 @@ def ego_svg() -> Response:
     asked = request.args.get("org", "").strip()
     if not asked:
         abort(400, description="give the organisation as ?org=<IRI>")
-    org = fg.resolve(asked) or asked
-    svg = pictures.ego_svg(
-        fg,
-        org,
-        title=_("Ego network of {name}", name=fg.label(org)),
-        headings=(_("Funded by"), _("Organisation and partners"), _("Funds")),
-        href=local_href,
-    )
+    org = fg.resolve(asked)
+    if org is None or org not in fg.labels:
+        abort(404, description=f"no organisation {asked!r} in this store")
+    svg = pictures.ego_svg(fg, org, href=local_href, translate=_)
     return _svg_response(svg)
 
 

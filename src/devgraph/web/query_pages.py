@@ -77,10 +77,12 @@ def _find(name: str) -> queries.NamedQuery:
 
 
 def _cell(term: object) -> dict[str, Any]:
-    """A result term for the page: its text, and a link when this server describes it."""
-    text = results.term_text(term)
+    """A result term for the page: its text, language tag, and a link when this server
+    describes it (literals lose the ``@lang`` suffix; the tag goes in ``lang``)."""
+    if isinstance(term, ox.Literal):
+        return {"text": term.value, "lang": term.language, "href": None}
     href = local_href(term.value) if isinstance(term, ox.NamedNode) else None
-    return {"text": text, "href": href}
+    return {"text": results.term_text(term), "lang": None, "href": href}
 
 
 def _run(q: queries.NamedQuery) -> dict[str, Any]:
