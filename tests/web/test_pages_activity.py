@@ -1,0 +1,73 @@
+"""The activity page: every fact, money in EUR, results as bars, findings, downloads."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_kimalakan_facts_participants_and_budget(seed_client):
+    data = seed_client.get("/activity/kimalakan.json").get_json()
+    assert data["title"]["text"] == "KiMaLaKan"
+    roles = {p["organisation"]["iri"].rsplit("/", 1)[-1]: p["roles"][0]["label"]
+             for p in data["participants"]}  # fmt: skip
+    assert roles == {"eu": "Funding", "eclosio": "Implementing", "trias": "Implementing",
+                     "ose-innover": "Implementing", "cades": "Implementing"}  # fmt: skip
+    assert data["budget_eur"] == 1600000.0
+    assert data["budgets"][0]["eur_from"] == "published"
+    places = {x["place"]["label"] for x in data["locations"]}
+    assert places == {"Kindia", "Mamou", "Labé", "Kankan"}
+    assert any(s["graph"].endswith("data/ttl/kimalakan.ttl") for s in data["sources"])
+    assert {f["source"]["label"] for f in data["chains"]["flows"]} == {"European Union"}
+
+
+def test_xof_budget_is_shown_with_its_eur_figure(seed_client):
+    data = seed_client.get("/activity/ensemble-avenir-meilleur.json").get_json()
+    budget = data["budgets"][0]
+    assert (budget["amount"], budget["currency"]) == (96303057.0, "XOF")
+    assert (budget["eur"], budget["eur_from"]) == (146813.06, "converted")
+    html = seed_client.get("/activity/ensemble-avenir-meilleur").get_data(as_text=True)
+    assert "96,303,057 XOF" in html and "146,813" in html
+
+
+def test_results_draw_target_bars(seed_client):
+    data = seed_client.get("/activity/ajee.json").get_json()
+    periods = [p for r in data["results"] for i in r["indicators"] for p in i["periods"]]
+    assert periods and all(p["target"]["value"] for p in periods)
+    assert {p["bar"]["target"] for p in periods} == {100.0}
+    html = seed_client.get("/activity/ajee").get_data(as_text=True)
+    assert len(re.findall(r'<rect class="target"[^>]* width="100.0"', html)) == len(periods)
+
+
+def test_related_activities_and_previous_phase(seed_client):
+    data = seed_client.get("/activity/imaj.json").get_json()
+    related = {(r["activity"]["iri"].rsplit("/", 1)[-1], r["direction"]) for r in data["related"]}
+    assert ("imaj-phase-1", "out") in related
+    back = seed_client.get("/activity/imaj-phase-1.json").get_json()
+    assert back["mentioned_only"] is True
+    assert ("imaj", "in") in {(r["activity"]["iri"].rsplit("/", 1)[-1], r["direction"])
+                              for r in back["related"]}  # fmt: skip
+
+
+def test_validation_findings_for_the_activity(seed_client):
+    data = seed_client.get("/activity/kimalakan.json").get_json()
+    messages = [f["message"] for f in data["findings"]]
+    assert any("IATI identifier" in m for m in messages)
+    kimalakan = "https://w3id.org/devgraph/id/activity/kimalakan"
+    assert all(f["focus_node"].startswith(kimalakan) for f in data["findings"])
+
+
+def test_downloads_and_landmarks(seed_client):
+    html = seed_client.get("/activity/kimalakan").get_data(as_text=True)
+    assert 'href="/id/activity/kimalakan.ttl"' in html
+    assert 'href="/id/activity/kimalakan.jsonld"' in html
+    assert 'href="/activity/kimalakan.json"' in html
+    for landmark in ("<header>", "<nav ", "<main ", "<footer>", 'class="skip"'):
+        assert landmark in html
+    assert html.count("<h1") == 1
+
+
+def test_unknown_activity_is_404_in_both_formats(seed_client):
+    assert seed_client.get("/activity/no-such-thing").status_code == 404
+    missing = seed_client.get("/activity/no-such-thing.json")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not found"
+    assert seed_client.get("/activity/bad%20iri%3E").status_code == 404
