@@ -38,7 +38,7 @@ def test_network_page_draws_and_lists_the_seed_network(seed_client):
         n["iri"] for n in data["nodes"]
     }
     # boxes link to the organisations' own pages on this server
-    assert 'href="/id/organisation/eu"' in html
+    assert 'href="/organisation/eu"' in html
     _no_inline_code(html)
 
 

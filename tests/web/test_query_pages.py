@@ -39,7 +39,7 @@ def test_results_table_and_twin(seed_client):
     assert {"CADES", "Eclosio", "Ose Innover", "Trias"} <= names
     for name in names:
         assert f'lang="fr">{name}<' in html
-    assert 'href="/id/organisation/cades"' in html
+    assert 'href="/organisation/cades"' in html
     assert f"{len(data['rows'])} row(s)." in html
 
 

@@ -20,8 +20,8 @@ from devgraph import pictures
 from devgraph.network import build_flows
 from devgraph.network.flows import FlowGraph
 from devgraph.web import get_store
+from devgraph.web.browse import page_url
 from devgraph.web.i18n import gettext as _
-from devgraph.web.linked import local_href
 
 bp = Blueprint("network", __name__)
 FILTERS = ("country", "sector", "funder")
@@ -39,11 +39,11 @@ def _graph() -> tuple[FlowGraph, FlowGraph, dict[str, str]]:
 
 
 def _network_svg(fg: FlowGraph) -> str:
-    return pictures.network_svg(fg, href=local_href, translate=_)
+    return pictures.network_svg(fg, href=page_url, translate=_)
 
 
 def _flows_svg(fg: FlowGraph) -> str:
-    return pictures.flows_svg(fg, href=local_href, translate=_)
+    return pictures.flows_svg(fg, href=page_url, translate=_)
 
 
 def _options(full: FlowGraph) -> dict[str, list[tuple[str, str]]]:
@@ -84,7 +84,7 @@ def page() -> str:
         chosen=chosen,
         svg_url=url_for("network.svg", **chosen),
         json_url=url_for("network.page_json", **chosen),
-        href=local_href,
+        href=page_url,
         format_eur=pictures.format_eur,
     )
 
@@ -110,7 +110,7 @@ def ego_svg() -> Response:
     org = fg.resolve(asked)
     if org is None or org not in fg.labels:
         abort(404, description=f"no organisation {asked!r} in this store")
-    svg = pictures.ego_svg(fg, org, href=local_href, translate=_)
+    svg = pictures.ego_svg(fg, org, href=page_url, translate=_)
     return _svg_response(svg)
 
 
@@ -138,7 +138,7 @@ def flows() -> str:
         chosen=chosen,
         svg_url=url_for("network.flows_svg", **chosen),
         json_url=url_for("network.flows_json", **chosen),
-        href=local_href,
+        href=page_url,
         format_eur=pictures.format_eur,
     )
 

@@ -27,7 +27,7 @@ from flask import (
 from devgraph import describe, queries, results
 from devgraph.store import QueryError, StoreError
 from devgraph.web import get_store
-from devgraph.web.linked import local_href
+from devgraph.web.browse import page_url
 
 bp = Blueprint("queries", __name__)
 DOWNLOADS = {"solutions": ("csv", "tsv", "json"), "graph": ("ttl", "nt", "jsonld"), "boolean": ()}
@@ -81,7 +81,7 @@ def _cell(term: object) -> dict[str, Any]:
     describes it (literals lose the ``@lang`` suffix; the tag goes in ``lang``)."""
     if isinstance(term, ox.Literal):
         return {"text": term.value, "lang": term.language, "href": None}
-    href = local_href(term.value) if isinstance(term, ox.NamedNode) else None
+    href = page_url(term.value) if isinstance(term, ox.NamedNode) else None
     return {"text": results.term_text(term), "lang": None, "href": href}
 
 

@@ -23,8 +23,8 @@ from devgraph.namespaces import DG
 from devgraph.report import SEVERITIES, ValidationReport, compact
 from devgraph.validate import validate_store
 from devgraph.web import get_store
+from devgraph.web.browse import page_url
 from devgraph.web.i18n import get_locale
-from devgraph.web.linked import local_href
 
 bp = Blueprint("reports", __name__)
 _LOCK = threading.Lock()
@@ -81,7 +81,7 @@ def validation() -> str:
         data=data,
         severities=SEVERITIES,
         compact=compact,
-        href=local_href,
+        href=page_url,
         json_url=url_for("reports.validation_json"),
     )
 
