@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +23,7 @@ from lxml import etree
 from devgraph.iati import xsd
 from devgraph.iati.activity import map_activity
 from devgraph.iati.builder import ActivityContext, FileContext, dg, norm_lang
-from devgraph.iati.emit import SharedStatements
+from devgraph.iati.emit import SHARED_LIMIT, SharedStatements
 from devgraph.iati.organisation import map_organisation
 from devgraph.iati.provenance import document_triples, meta_update, source_document, version_of
 from devgraph.iati.reader import (
@@ -83,7 +84,24 @@ _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 def _file_triples(
     source: Source, info: RootInfo, report: FileReport, *, strict: bool, clock: _Clock
 ) -> Iterator[ox.Triple]:
-    """Stream one file's triples; raises IatiImportError (the caller's commit then aborts)."""
+    """Stream one file's triples; raises IatiImportError (the caller's commit then aborts).
+
+    The triples of one item travel as one list, flattened by ``chain`` in C: a generator
+    resumed once per triple cost ~1 µs each, ~5 % of the mapping.
+    """
+    return chain.from_iterable(_file_batches(source, info, report, strict=strict, clock=clock))
+
+
+def _file_batches(
+    source: Source,
+    info: RootInfo,
+    report: FileReport,
+    *,
+    strict: bool,
+    clock: _Clock,
+    shared_limit: int = SHARED_LIMIT,
+) -> Iterator[list[ox.Triple]]:
+    """One list of triples per item (and per other child of the root), in document order."""
     file = FileContext(
         report=report,
         source_doc=source_document(source),
@@ -93,16 +111,16 @@ def _file_triples(
     )
     docs = document_triples(source, info)
     report.triples += len(docs)
-    yield from docs
+    yield docs
     doc_ctx = ActivityContext(file, file.source_doc, file.source_doc.value, v1=False, lang=None)
     item_tag = ITEM_TAGS[info.tag]
     index = 0
-    shared = SharedStatements()
+    shared = SharedStatements(shared_limit)
     for elem in iter_elements(source, info.tag, item_tag):
         if elem.tag != item_tag:
             doc_ctx.keep(elem, file.source_doc, f"/{info.tag}")
             report.triples += len(doc_ctx.out)
-            yield from [ox.Triple(s, p, o) for s, p, o in doc_ctx.out]
+            yield [ox.Triple(s, p, o) for s, p, o in doc_ctx.out]
             doc_ctx.out.clear()
             continue
         index += 1
@@ -126,7 +144,7 @@ def _file_triples(
             _findings(ctx, findings)
         triples = shared.triples(ctx)
         report.triples += len(triples)
-        yield from triples
+        yield triples
         clock.tick(report)
     clock.tick(report, done=True)
 
