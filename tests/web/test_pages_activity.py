@@ -71,3 +71,10 @@ def test_unknown_activity_is_404_in_both_formats(seed_client):
     missing = seed_client.get("/activity/no-such-thing.json")
     assert missing.status_code == 404 and missing.get_json()["error"] == "not found"
     assert seed_client.get("/activity/bad%20iri%3E").status_code == 404
+
+
+def test_every_note_shown_and_objective_not_repeated_as_description(seed_client):
+    data = seed_client.get("/activity/kimalakan.json?lang=fr").get_json()
+    assert len(data["texts"]["note"]) == 2
+    objectives = {t["text"] for t in data["texts"]["objective"]}
+    assert objectives and not objectives & {t["text"] for t in data["texts"]["description"]}

@@ -35,7 +35,10 @@ def test_country_page_3w_and_totals(seed_client):
     w = data["threew"]
     assert w["totals"] == {"activities": 1, "organisations": 4, "budget_eur": 1600000.0,
                            "activities_without_budget": 0}  # fmt: skip
-    assert {r["where"]["label"] for r in w["rows"]} == {"Kindia", "Mamou", "Labé", "Kankan"}
+    assert {x["label"] for r in w["rows"] for x in r["where"]} == {"Kindia", "Mamou", "Labé",
+                                                                   "Kankan"}  # fmt: skip
+    # One row per implementer and sector: 4 implementers × 2 sectors.
+    assert len(w["rows"]) == 8
     assert [f["organisation"]["label"] for f in w["funders"]] == ["European Union"]
 
 

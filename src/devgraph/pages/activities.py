@@ -28,6 +28,7 @@ TEXT_PROPS = {
     "iatiIdentifier",
     "theme",
 }
+DESCRIPTIONS = {"description", "objective", "targetGroupDescription", "otherDescription"}
 PAGE_SIZE = 50
 
 
@@ -55,7 +56,7 @@ def _read(store: GraphStore) -> tuple[dict[str, dict], dict[str, dict[str, set[s
             entry["texts"].append(value(term))
             if prop == "title":
                 entry["titles"].append(term)
-            if prop == "description":
+            if prop in DESCRIPTIONS:
                 entry.setdefault("descriptions", []).append(term)
         elif prop in ("mentionedIn", "source"):
             entry["dates"][prop] = True
@@ -80,13 +81,19 @@ def _matches(words: list[str], texts: list[str]) -> bool:
 
 
 def _snippet(texts: Sequence[object], words: list[str], lang: str, width: int = 220) -> str | None:
-    """The description in the page language, cut around the first matched word."""
-    text = pick(texts, lang)
+    """A description that holds the words (in the page language if one does), cut around them.
+
+    Without words, or when no description holds them (the match was in a title), the
+    description in the page language.
+    """
+    holding = [t for t in texts if words and _matches(words, [value(t) or ""])]
+    text = pick(holding or texts, lang)
     if not text:
         return None
     folded = fold(text)
-    at = min((folded.find(w) for w in words if folded.find(w) >= 0), default=0)
-    start = max(0, at - width // 3) if len(folded) == len(text) else 0
+    hits = [folded.find(w) for w in words if folded.find(w) >= 0]
+    at = min(hits, default=0)
+    start = max(0, at - width // 3) if hits and len(folded) == len(text) else 0
     cut = text[start : start + width]
     return ("…" if start else "") + cut + ("…" if start + width < len(text) else "")
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from devgraph.namespaces import DG, RDF
 from devgraph.pages import cache
 from devgraph.pages.amounts import budget_totals, budgets, money
-from devgraph.pages.labels import labels_for, link, picked, select, tail, value
+from devgraph.pages.labels import labels_for, link, picked, picked_all, select, tail, value
 from devgraph.pages.results import results as read_results
 from devgraph.store import GraphStore
 
@@ -225,6 +225,14 @@ def activity_page(
     f = facts(store, iri)
     if not f:
         return None
+    # dg:objective etc. are sub-properties of dg:description: the reasoner copies their values
+    # to dg:description, so keep there only what was stated as a plain description.
+    narrower = {(value(t), getattr(t, "language", None)) for k in TEXTS[2:5] for t in f.get(k, [])}
+    f["description"] = [
+        t
+        for t in f.get("description", [])
+        if (value(t), getattr(t, "language", None)) not in narrower
+    ]
     participants_raw = select(store, "participations", {"activity": ox.NamedNode(iri)})
     budget_rows = budgets(store, iri)
     transactions = _transactions(store, iri)
@@ -263,7 +271,7 @@ def activity_page(
     return {
         "iri": iri,
         "title": picked(f.get("title", []), lang) or {"text": labels[iri], "lang": ""},
-        "texts": {k: picked(f[k], lang) for k in TEXTS[1:] if f.get(k)},
+        "texts": {k: picked_all(f[k], lang) for k in TEXTS[1:] if f.get(k)},
         "facts": {k: [value(t) for t in f[k]] for k in SCALARS if f.get(k)},
         "links": {k: [link(str(value(t)), labels) for t in f[k]] for k in LINKS if f.get(k)},
         "mentioned_only": bool(f.get("mentionedIn")) and not f.get("source"),

@@ -78,6 +78,16 @@ def picked(literals: Iterable[object], lang: str) -> dict[str, str] | None:
     return {"text": text, "lang": tag}
 
 
+def picked_all(literals: Iterable[object], lang: str) -> list[dict[str, str]]:
+    """Every text in the language :func:`picked` chooses (a resource may state several)."""
+    candidates = [lit for lit in literals if value(lit)]
+    best = picked(candidates, lang)
+    if best is None:
+        return []
+    same = [c for c in candidates if (getattr(c, "language", None) or "") == best["lang"]]
+    return [{"text": str(value(c)), "lang": best["lang"]} for c in sorted(same, key=value)]
+
+
 def labels_for(store: GraphStore, iris: Iterable[str], lang: str) -> dict[str, str]:
     """A label for each IRI (the last IRI segment when the graph has none)."""
     wanted = sorted({i for i in iris if i})

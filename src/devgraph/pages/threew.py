@@ -1,4 +1,4 @@
-"""Who does what where: the 3W matrix and funding totals of a set of activities.
+"""Who does what where: the 3W table and funding totals of a set of activities.
 
 Shared by place and sector pages. Who = extending or implementing organisations (IATI
 roles 3 and 4), what = sectors, where = the activity's locations (its recipient countries
@@ -28,15 +28,17 @@ def read_3w(store: GraphStore) -> dict[str, dict[str, set[str]]]:
 def matrix(
     store: GraphStore, activities: set[str], lang: str, *, where_in: set[str] | None = None
 ) -> dict[str, Any]:
-    """Rows (who, what, where, years, activities), funders and totals for ``activities``.
+    """Rows (who, what → where, years, activities), funders and totals for ``activities``.
+
+    One row per organisation and sector; ``where`` lists every place they work on it.
 
     ``where_in`` keeps only locations among those places (a place page passes the place and
     everything inside it, so a project in two regions shows only the region on the page).
     """
     facts = read_3w(store)
     totals = budget_totals(budgets(store))
-    rows: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(
-        lambda: {"activities": set(), "years": set()}
+    rows: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+        lambda: {"activities": set(), "years": set(), "where": set()}
     )
     funders: dict[str, set[str]] = defaultdict(set)
     for a in activities:
@@ -51,13 +53,14 @@ def matrix(
         years = _years(min(f.get("start", {""})) or None, max(f.get("end", {""})) or None)
         for who in f.get("who", set()) or {""}:
             for what in f.get("what", set()) or {""}:
-                for place in where:
-                    cell = rows[(who, what, place)]
-                    cell["activities"].add(a)
-                    cell["years"] |= years
+                cell = rows[(who, what)]
+                cell["activities"].add(a)
+                cell["years"] |= years
+                cell["where"] |= where - {""}
         for org in f.get("funder", set()):
             funders[org].add(a)
     iris = {x for key in rows for x in key if x} | set(funders) | set(activities)
+    iris |= {x for cell in rows.values() for x in cell["where"]}
     labels = labels_for(store, iris, lang)
     eur = [totals[a] for a in activities if a in totals]
     return {
@@ -65,11 +68,11 @@ def matrix(
             {
                 "who": link(who, labels),
                 "what": link(what, labels),
-                "where": link(place, labels),
+                "where": sorted((link(p, labels) for p in cell["where"]), key=lambda x: x["label"]),
                 "years": sorted(cell["years"]),
                 "activities": [link(a, labels) for a in sorted(cell["activities"])],
             }
-            for (who, what, place), cell in sorted(
+            for (who, what), cell in sorted(
                 rows.items(), key=lambda kv: tuple(labels.get(x, "") for x in kv[0])
             )
         ],
