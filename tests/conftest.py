@@ -8,13 +8,12 @@ before each test), ``virtuoso`` a throwaway Virtuoso 7 (``make test-virtuoso``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.remote.servers import Server, start_oxigraph, start_virtuoso
+from tests.remote.servers import BACKENDS, Server, start_oxigraph, start_virtuoso
 
 from devgraph.cli import main
 from devgraph.load import load_paths
@@ -24,7 +23,6 @@ from devgraph.web import create_app
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[1]
-BACKENDS = [b for b in os.environ.get("DEVGRAPH_TEST_BACKENDS", "embedded,remote").split(",") if b]
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ Oxigraph server runs in memory (ready in ~25 ms); Virtuoso 7 gets its own direct
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
+BACKENDS = [b for b in os.environ.get("DEVGRAPH_TEST_BACKENDS", "embedded,remote").split(",") if b]
+"""The store backends the ``store`` fixtures run on: embedded, remote (Oxigraph), virtuoso."""
 
 
 def free_port() -> int:
@@ -75,12 +78,13 @@ def _start(command: list[str], directory: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def start_oxigraph() -> Server:
-    """``oxigraph serve`` in memory on a free port."""
+def start_oxigraph(*options: str) -> Server:
+    """``oxigraph serve`` in memory on a free port (``options``: e.g. ``--timeout-s 1``)."""
     for _attempt in range(5):
         directory = Path(tempfile.mkdtemp(prefix="devgraph-oxigraph-"))
         port = free_port()
-        process = _start([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"], directory)
+        command = [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", *options]
+        process = _start(command, directory)
         server = Server(f"http://127.0.0.1:{port}", process, directory)
         try:
             _wait(server, f"{server.url}/query")
@@ -116,8 +120,11 @@ MaxQueryExecutionTime = 60
 """
 
 
-def start_virtuoso(max_rows: int = 1_000_000) -> Server:
-    """A fresh Virtuoso 7 database; updates through digest auth as dba/dba."""
+def start_virtuoso(max_rows: int = 10_000) -> Server:
+    """A fresh Virtuoso 7 database; updates through digest auth as dba/dba.
+
+    ``max_rows`` is its ``ResultSetMaxRows``: small, so the tests can meet the cut.
+    """
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed (virtuoso-opensource-7-bin)")

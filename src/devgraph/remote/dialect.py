@@ -193,6 +193,27 @@ def _group_end(text: str, start: int) -> int:
     raise QueryError("unbalanced braces in the query")
 
 
+_UPDATE = re.compile(
+    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH|DEFINE)(?![\w:-])",
+    re.IGNORECASE,
+)
+
+
+def refuse_non_queries(text: str) -> None:
+    """Refuse update operations and server pragmas in text sent to the query endpoint.
+
+    Virtuoso runs SPARQL Update (and ``DEFINE input:grab-…`` pragmas that fetch URLs)
+    sent as ``query=``, so the public endpoint's proxy would pass them through; no SPARQL
+    1.1 query uses these words outside strings, IRIs and prefixed names.
+    """
+    found = _UPDATE.search(_SKIP.sub(lambda m: " " * len(m.group()), text))
+    if found:
+        raise QueryError(
+            f"{found.group(1).upper()} is not part of a SPARQL query: this endpoint only "
+            "answers SELECT, ASK, CONSTRUCT and DESCRIBE"
+        )
+
+
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (upper case), or "" when none is found."""
     form = _FORM.search(_SKIP.sub(lambda m: " " * len(m.group()), text))

@@ -29,6 +29,7 @@ from devgraph.remote.dialect import (
     detect,
     needs_base,
     query_form,
+    refuse_non_queries,
     term_text,
     with_values,
 )
@@ -93,6 +94,7 @@ class RemoteStore:
         max_bytes: int | None = None,
     ) -> QueryResult:
         """Run a query on the server; ``bindings`` travel as a ``VALUES`` block."""
+        refuse_non_queries(sparql)
         text = with_values(sparql, bindings) if bindings else sparql
         if base_iri and needs_base(text):
             text = f"BASE {term_text(ox.NamedNode(base_iri))}\n{text}"
