@@ -72,7 +72,10 @@ def _edge(
     a, b = layout.nodes[link.source], layout.nodes[link.target]
     x1, y1 = xs[a.column] + widths[a.column], _y(a) + BOX_H / 2
     x2, y2 = xs[b.column], _y(b) + BOX_H / 2
-    if b.column <= a.column:  # same column (ego partners) or backwards: loop round the right
+    if b.column == a.column and not link.count:  # ego partners: a bracket on the left
+        x = xs[a.column]
+        path = f"M{x:.1f},{_y(a) + BOX_H * 0.75:.1f} H{x - 12:.1f} V{y2:.1f} H{x:.1f}"
+    elif b.column <= a.column:  # same column or backwards: loop round the right
         x1, x2 = x1, xs[b.column] + widths[b.column]
         bend = x1 + 60
         path = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2 + 6:.1f},{y2:.1f}"
@@ -90,9 +93,9 @@ def _edge(
             if link.inferred
             else tr("{n} transaction(s)", n=link.count)
         )
-    dash = ' stroke-dasharray="6 4"' if link.inferred else ""
+    dash = ' stroke-dasharray="6 4"' if link.inferred and link.count else ""
     arrow = ' marker-end="url(#dg-arrow)"' if link.count else ""
-    colour = COLOURS.get(a.layer, "#555")
+    colour = COLOURS.get(a.layer if link.count else "partner", "#555")
     out = (
         f'<g class="dg-link" data-source="{esc(a.iri)}" data-target="{esc(b.iri)}">'
         f"<title>{esc(a.label)} → {esc(b.label)}: {esc(what)}</title>"
