@@ -27,7 +27,13 @@ serve: load
 	$(BIN)/devgraph serve --host $(HOST) --port $(PORT)
 
 test: install
+	sh scripts/install-browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Store-level and remote tests on a throwaway Virtuoso 7 (apt: virtuoso-opensource-7-bin).
+.PHONY: test-virtuoso
+test-virtuoso: install
+	DEVGRAPH_TEST_BACKENDS=virtuoso $(BIN)/python -m pytest tests/test_store.py tests/remote $(PYTEST_ARGS)
 
 # The W3C SPARQL 1.1 suites against devgraph and a bare Oxigraph server; writes the report.
 conformance: install

@@ -334,6 +334,9 @@ def serve(ctx: Context, host: str, port: int, threads: int, timeout: float, work
 from devgraph.cli_network import register as _register_network  # noqa: E402
 
 _register_network(main, pass_ctx)
+from devgraph.cli_backup import register as _register_backup  # noqa: E402
+
+_register_backup(main, pass_ctx)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -53,14 +53,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     init_store(app)
 
-    from devgraph.web import admin, browse, cors, linked, service, sparql
+    from devgraph.web import (
+        activities,
+        admin,
+        browse,
+        cors,
+        i18n,
+        linked,
+        network_pages,
+        organisations,
+        places,
+        query_pages,
+        reports,
+        security,
+        service,
+        sparql,
+    )
 
-    app.register_blueprint(browse.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(service.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(linked.bp)
+    blueprints = (
+        i18n, browse, activities, organisations, places, network_pages, query_pages,
+        reports, sparql, service, admin, linked,
+    )  # fmt: skip
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     cors.init_app(app)
+    security.init_app(app)
     return app
 
 
