@@ -78,3 +78,12 @@ def test_every_note_shown_and_objective_not_repeated_as_description(seed_client)
     assert len(data["texts"]["note"]) == 2
     objectives = {t["text"] for t in data["texts"]["objective"]}
     assert objectives and not objectives & {t["text"] for t in data["texts"]["description"]}
+
+
+def test_linked_data_view_links_to_the_page(seed_client):
+    html = seed_client.get("/id/activity/kimalakan", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    assert 'href="/activity/kimalakan"' in html
+    page = seed_client.get("/activity/kimalakan").get_data(as_text=True)
+    assert "Open its page in the browser" not in page
