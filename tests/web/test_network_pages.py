@@ -100,6 +100,8 @@ def test_french_interface(seed_client):
     assert "<h1>Réseau des partenaires</h1>" in html
     assert ">Bailleurs</text>" in html  # the picture's headings too
     assert "Appliquer" in html
+    assert "Union Européenne" in html  # organisations named in French where the graph can
+    assert "European Union" in seed_client.get("/network?lang=en").get_data(as_text=True)
     flows = seed_client.get("/flows?lang=fr").get_data(as_text=True)
     assert "Qui finance qui" in flows
 

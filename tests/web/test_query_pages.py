@@ -39,7 +39,8 @@ def test_results_table_and_twin(seed_client):
     assert {"CADES", "Eclosio", "Ose Innover", "Trias"} <= names
     for name in names:
         assert f'lang="fr">{name}<' in html
-    assert 'href="/organisation/cades"' in html
+    assert 'href="/organisation/cades">dgo:cades</a>' in html
+    assert "https://w3id.org/devgraph/id/organisation/cades" in {row[1] for row in data["rows"]}
     assert f"{len(data['rows'])} row(s)." in html
 
 

@@ -19,8 +19,10 @@ from markupsafe import Markup
 from devgraph import pictures
 from devgraph.network import build_flows
 from devgraph.network.flows import FlowGraph
+from devgraph.pages.labels import labels_for
 from devgraph.web import get_store
 from devgraph.web.browse import page_url
+from devgraph.web.i18n import get_locale
 from devgraph.web.i18n import gettext as _
 
 bp = Blueprint("network", __name__)
@@ -31,9 +33,19 @@ def _filters() -> dict[str, str]:
     return {k: request.args.get(k, "").strip() for k in FILTERS if request.args.get(k, "").strip()}
 
 
+def _flows() -> FlowGraph:
+    """The flow graph with organisations named in the reader's language where the graph can."""
+    store = get_store()
+    fg = build_flows(store)
+    orgs = {end for e in fg.edges for end in (e.source, e.target)}
+    orgs |= {o for roles in fg.partners.values() for o in roles}
+    fg.labels.update(labels_for(store, orgs, get_locale()))
+    return fg
+
+
 def _graph() -> tuple[FlowGraph, FlowGraph, dict[str, str]]:
     """The whole flow graph, the part the request's filters keep, and those filters."""
-    full = build_flows(get_store())
+    full = _flows()
     chosen = _filters()
     return full, full.subset(**chosen) if chosen else full, chosen
 
@@ -103,7 +115,7 @@ def svg() -> Response:
 @bp.get("/network/ego.svg")
 def ego_svg() -> Response:
     """``?org=`` an organisation's IRI (or IATI organisation identifier)."""
-    fg = build_flows(get_store())
+    fg = _flows()
     asked = request.args.get("org", "").strip()
     if not asked:
         abort(400, description="give the organisation as ?org=<IRI>")

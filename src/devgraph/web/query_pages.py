@@ -25,6 +25,7 @@ from flask import (
 )
 
 from devgraph import describe, queries, results
+from devgraph.report import compact
 from devgraph.store import QueryError, StoreError
 from devgraph.web import get_store
 from devgraph.web.browse import page_url
@@ -80,15 +81,18 @@ def _cell(term: object) -> dict[str, Any]:
     """A result term for the page: its text, language tag, and a link when this server
     describes it (literals lose the ``@lang`` suffix; the tag goes in ``lang``)."""
     if isinstance(term, ox.Literal):
-        return {"text": term.value, "lang": term.language, "href": None}
-    href = page_url(term.value) if isinstance(term, ox.NamedNode) else None
-    return {"text": results.term_text(term), "lang": None, "href": href}
+        return {"text": term.value, "value": term.value, "lang": term.language, "href": None}
+    if isinstance(term, ox.NamedNode):
+        href = page_url(term.value)
+        return {"text": compact(term.value), "value": term.value, "lang": None, "href": href}
+    text = results.term_text(term)
+    return {"text": text, "value": text, "lang": None, "href": None}
 
 
 def _run(q: queries.NamedQuery) -> dict[str, Any]:
     """Run ``q`` when every parameter has a value; the page's data with stable keys:
     ``name``, ``title``, ``description``, ``form``, ``params`` (name, description, value),
-    ``ran``, ``error``, ``kind``, ``variables``, ``rows`` (lists of text), ``boolean``."""
+    ``ran``, ``error``, ``kind``, ``variables``, ``rows`` (full IRIs, literal text), ``boolean``."""
     values = {p.name: request.args.get(p.name, "").strip() for p in q.params}
     data: dict[str, Any] = {
         **_summary(q),
@@ -120,7 +124,7 @@ def _run(q: queries.NamedQuery) -> dict[str, Any]:
             data["cells"] = [
                 [_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in result
             ]  # type: ignore[union-attr]
-        data["rows"] = [[c["text"] for c in row] for row in data.get("cells", [])]
+        data["rows"] = [[c["value"] for c in row] for row in data.get("cells", [])]
     except StoreError as exc:
         data["error"] = str(exc)
     return data
