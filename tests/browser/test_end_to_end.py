@@ -84,14 +84,13 @@ def test_tour_home_search_activity_french_organisation_network(driver, live_url,
     org_name = org_links[0].text.strip()
     org_links[0].click()
     assert org_name in wait_for(driver, "main h1").text
-    ego = driver.find_elements(By.CSS_SELECTOR, "main img.ego")
-    if ego:
-        WebDriverWait(driver, 15).until(
-            lambda d: d.execute_script(
-                "return arguments[0].complete && arguments[0].naturalWidth > 0", ego[0]
-            )
+    ego = wait_for(driver, "main img.ego")  # drawn by /network/ego.svg
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", ego
         )
-        assert ego[0].get_attribute("alt")
+    )
+    assert ego.get_attribute("alt")
     assert_not_blank(shoot("05-organisation-fr"))
 
     # 6. The partner network from the main navigation, still in French
