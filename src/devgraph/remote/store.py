@@ -5,9 +5,11 @@ Results come back as pyoxigraph's own objects (SPARQL JSON parsed by pyoxigraph 
 in-memory store into ``QueryTriples``), so no caller can tell the backends apart.
 
 Writes never rely on the server's Graph Store ``PUT`` (Virtuoso's is not atomic):
-new content streams in chunks into fresh staging graphs, then one SPARQL Update moves
-every staging graph over its target and runs the caller's ``then``. Anything failing
-before that update drops the staging graphs, so the store is as it was. How atomic
+new content streams in chunks (Graph Store ``POST`` or ``INSERT DATA``) into fresh
+staging graphs — or in place for graphs that do not exist yet — then one SPARQL Update
+moves every staging graph over its target and runs the caller's ``then`` (the loader's
+provenance record). Anything failing before that update drops what was written, so the
+store is as it was. How atomic
 that final update is depends on the server (see docs/scaling.md): Oxigraph server runs
 an update request in one transaction; Virtuoso commits operation by operation.
 """
@@ -178,29 +180,45 @@ class RemoteStore:
         else:
             self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body.decode()}}} }}")
 
-    def _stage(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> dict[str, str]:
-        """Stream every graph into its own staging graph; return target → staging.
+    def _existing(self, graphs: Iterable[str]) -> set[str]:
+        """Which of ``graphs`` hold triples now (one query for all of them)."""
+        names = [_iri(g) for g in graphs]
+        if not names:
+            return set()
+        values = " ".join(f"<{g}>" for g in names)
+        rows = self.query(
+            f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        return {r["g"].value for r in rows}  # type: ignore[index,union-attr]
 
-        Triples are sent ``config.chunk`` at a time. Each request is its own document
-        for blank nodes, so triples holding one are kept back and sent together in one
-        final ``INSERT {…} WHERE {}`` (Virtuoso refuses blank nodes in INSERT DATA).
+    def _stage(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> dict[str, str]:
+        """Stream every graph to the server; return each target and where it was written.
+
+        A graph that does not exist yet is written in place (as the embedded store
+        does: on RocksDB, moving a staged graph costs as much as writing it again); one
+        that exists goes to a fresh staging graph. Triples are sent ``config.chunk`` at
+        a time. Each request is its own document for blank nodes, so triples holding one
+        are kept back and sent together in one final ``INSERT {…} WHERE {}`` (Virtuoso
+        refuses blank nodes in INSERT DATA). If anything fails, everything written here
+        is dropped again.
         """
-        staging = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" for g in graphs}
+        existing = self._existing(graphs)
+        written = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" if g in existing else g for g in graphs}
         held: dict[str, list[ox.Triple]] = {}
         try:
             for g, triples in graphs.items():
-                _iri(g)
                 batch: list[ox.Triple] = []
                 for t in triples:
                     if _has_blank(t):
-                        held.setdefault(staging[g], []).append(t)
+                        held.setdefault(written[g], []).append(t)
                         continue
                     batch.append(t)
                     if len(batch) >= self.config.chunk:
-                        self._post_triples(staging[g], batch)
+                        self._post_triples(written[g], batch)
                         batch = []
                 if batch:
-                    self._post_triples(staging[g], batch)
+                    self._post_triples(written[g], batch)
             if held:
                 blocks = "\n".join(
                     f"GRAPH <{s}> {{\n" + "".join(f"{t} .\n" for t in ts) + "}"
@@ -208,9 +226,9 @@ class RemoteStore:
                 )
                 self.update(f"INSERT {{\n{blocks}\n}} WHERE {{}}")
         except BaseException:
-            self._drop(staging.values())
+            self._drop(written.values())
             raise
-        return staging
+        return written
 
     def _drop(self, graphs: Iterable[str]) -> None:
         ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
@@ -224,10 +242,11 @@ class RemoteStore:
         self, graphs: Mapping[str, Iterable[ox.Triple]], *, then: str | None = None
     ) -> None:
         """Replace several named graphs, and run ``then``, as one change (see module doc)."""
-        staging = self._stage(graphs)
+        written = self._stage(graphs)
         ops = [
             f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
-            for g, s in staging.items()
+            for g, s in written.items()
+            if s != g
         ]
         if then:
             ops.append(then)
@@ -236,7 +255,7 @@ class RemoteStore:
         try:
             self.update(" ;\n".join(ops))
         except BaseException as exc:
-            self._drop(staging.values())
+            self._drop(written.values())
             if isinstance(exc, StoreError):
                 raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
             raise
@@ -266,6 +285,8 @@ class RemoteStore:
         except SyntaxError as exc:
             raise StoreError(f"cannot parse the {format} data: {exc}") from exc
         staging = self._stage({_iri(graph): triples})[graph]
+        if staging == graph:
+            return  # a new graph, written in place
         try:
             self.update(
                 f"ADD SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\nDROP SILENT GRAPH <{staging}>"
