@@ -101,6 +101,8 @@ def test_french_interface(seed_client):
     assert ">Bailleurs</text>" in html  # the picture's headings too
     assert "Appliquer" in html
     assert "Union Européenne" in html  # organisations named in French where the graph can
+    assert '<option value="GN">Guinée (GN)</option>' in html  # filters name countries too
+    assert '<option value="16010">Protection sociale (16010)</option>' in html
     assert "European Union" in seed_client.get("/network?lang=en").get_data(as_text=True)
     flows = seed_client.get("/flows?lang=fr").get_data(as_text=True)
     assert "Qui finance qui" in flows

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from markupsafe import Markup
 
 from devgraph import pictures
+from devgraph.namespaces import CODELIST, PLACE
 from devgraph.network import build_flows
 from devgraph.network.flows import FlowGraph
 from devgraph.pages.labels import labels_for
@@ -59,16 +60,30 @@ def _flows_svg(fg: FlowGraph) -> str:
 
 
 def _options(full: FlowGraph) -> dict[str, list[tuple[str, str]]]:
-    """The values each filter can take in this store, for the form's drop-down lists."""
+    """The values each filter can take in this store, named for the drop-down lists.
+
+    Country and sector names come from the gazetteer and the codelists when they are loaded.
+    """
     funders = [
         (iri, full.label(iri))
         for iri, layer in pictures.classify(full).items()
         if layer in ("funder", "intermediary")
     ]
+    countries = sorted({c for cs in full.countries.values() for c in cs})
     sectors = sorted({s for codes in full.sectors.values() for s in codes})
+    iris = [f"{PLACE}{c}" for c in countries] + [f"{CODELIST}Country/{c}" for c in countries]
+    iris += [f"{CODELIST}Sector/{s}" for s in sectors]
+    names = labels_for(get_store(), iris, get_locale())
+
+    def named(kind: str, code: str) -> str:
+        """The gazetteer's name (it has French), else the codelist's, else the code."""
+        keys = ([f"{PLACE}{code}"] if kind == "Country" else []) + [f"{CODELIST}{kind}/{code}"]
+        name = next((names[k] for k in keys if names.get(k, code) != code), code)
+        return code if name == code else f"{name} ({code})"
+
     return {
-        "country": [(c, c) for c in sorted({c for cs in full.countries.values() for c in cs})],
-        "sector": [(s, s) for s in sectors],
+        "country": sorted(((c, named("Country", c)) for c in countries), key=lambda x: x[1]),
+        "sector": [(s, named("Sector", s)) for s in sectors],
         "funder": sorted(funders, key=lambda x: x[1].casefold()),
     }
 
