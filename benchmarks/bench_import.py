@@ -46,7 +46,10 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = Path(os.environ.get("DEVGRAPH_SHARED", REPO.parent / "shared")) / "iati" / "samples"
 BYTES_PER_ACTIVITY = 3400
 """Size of one generated activity (benchmarks/iati_xml.py), to aim at a file size."""
-PHASES = ("parse-all", "parse", "map", "import")
+PHASES = ("parse-all", "parse", "map", "import", "ox-bulk", "ox-bulk-chunked")
+DEFAULT_PHASES = PHASES[:4]
+CHUNK = 100_000
+"""Quads per ``bulk_extend`` call in the ``ox-bulk-chunked`` phase."""
 
 
 def rss_mb() -> float:
@@ -103,6 +106,40 @@ def phase_map(files: list[Path], sampler: Sampler) -> tuple[int, int]:
     return acts, triples
 
 
+def phase_ox(files: list[Path], work: Path, sampler: Sampler, chunk: int) -> int:
+    """The mapping's triples straight into pyoxigraph on disk: one ``bulk_extend`` over the
+    whole stream (what ``EmbeddedStore.replace_graphs`` does) or one per ``chunk`` quads.
+    Shows where the import's memory goes: pyoxigraph's bulk loader buffers what it is given
+    (its memory target is ~2 GB per thread), so RSS grows with the file unless chunked."""
+    from itertools import islice
+
+    from devgraph.iati import importer
+    from devgraph.iati.reader import discover, read_root
+    from devgraph.iati.report import FileReport
+
+    clock = importer._Clock(lambda p: sampler(p.total_activities), 1)
+    store = ox.Store(str(work / "ox"))
+    reports = []
+
+    def quads():
+        for source in discover(files):
+            report = FileReport(source=source.name, graph=source.graph)
+            reports.append(report)
+            g = ox.NamedNode(source.graph)
+            for t in importer._file_triples(source, read_root(source), report, strict=False,
+                                            clock=clock):  # fmt: skip
+                yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+    stream = quads()
+    if not chunk:
+        store.bulk_extend(stream)
+    else:
+        while batch := list(islice(stream, chunk)):
+            store.bulk_extend(batch)
+    del store
+    return sum(r.activities for r in reports)
+
+
 def phase_import(files: list[Path], work: Path, sampler: Sampler, store_kind: str) -> int:
     from devgraph.store import EmbeddedStore
 
@@ -126,6 +163,8 @@ def run_phase(args: argparse.Namespace) -> None:
         acts = phase_parse(files, sampler, every_event=args.phase == "parse-all")
     elif args.phase == "map":
         acts, triples = phase_map(files, sampler)
+    elif args.phase.startswith("ox-bulk"):
+        acts = phase_ox(files, work, sampler, CHUNK if args.phase.endswith("chunked") else 0)
     else:
         acts = phase_import(files, work, sampler, args.store)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -213,7 +252,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=0, help="copies of the samples")
     parser.add_argument("--synthetic-mb", type=float, nargs="*", default=[], metavar="MB")
-    parser.add_argument("--phases", nargs="*", default=list(PHASES), choices=PHASES)
+    parser.add_argument("--phases", nargs="*", default=list(DEFAULT_PHASES), choices=PHASES)
     parser.add_argument("--store", choices=("disk", "memory"), default="disk")
     parser.add_argument("--every", type=int, default=500, help="activities between RSS samples")
     parser.add_argument("--tmp", type=Path, default=Path(tempfile.gettempdir()))
