@@ -113,12 +113,21 @@ def test_tour_home_search_activity_french_organisation_network(driver, live_url,
 
 def test_flows_queries_and_sparql_editor(driver, live_url, shoot):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(live_url + "/flows?lang=en")
     picture = wait_for(driver, "svg.dg-picture")
     assert picture.find_elements(By.CSS_SELECTOR, "g.dg-band")
     assert_not_blank(shoot("07-flows"))
+
+    # keyboard: a box of the network picture is a link that Enter follows
+    driver.get(live_url + "/network?lang=en")
+    first = wait_for(driver, "svg.dg-picture g.dg-node a")
+    driver.execute_script("arguments[0].focus()", first)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 15).until(lambda d: "/organisation/" in d.current_url)
+    wait_for(driver, "main h1")
 
     driver.get(live_url + "/queries/cq-01-kimalakan-implementers")
     field = wait_for(driver, "#p-activity")

@@ -41,7 +41,9 @@ def test_validation_report_by_severity_shape_and_activity(data_app):
     html = client.get("/validation").get_data(as_text=True)
     assert "<h1>Validation report</h1>" in html
     assert "dgsh:ActivityIdentifierShape" in html
-    assert 'href="/activity/ajee"' in html
+    assert '<a href="/activity/ajee">AJEE</a>' in html
+    labels = {r["focus_node"]: r["label"] for r in data["by_activity"]}
+    assert labels[ACT + "ajee"] == "AJEE"
     for severity in data["counts"]:
         assert f'<th scope="col" class="dg-severity-{severity}">{severity}</th>' in html
     assert f'<td class="num">{data["counts"]["Violation"]}</td>' in html

@@ -20,6 +20,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, ur
 
 from devgraph import describe
 from devgraph.namespaces import DG
+from devgraph.pages.labels import labels_for
 from devgraph.report import SEVERITIES, ValidationReport, compact
 from devgraph.validate import validate_store
 from devgraph.web import get_store
@@ -61,14 +62,17 @@ def current_report() -> ValidationReport:
 def _validation_data(report: ValidationReport) -> dict[str, Any]:
     """JSON keys: ``conforms``, ``counts`` (per severity), ``summary`` (per shape and
     severity), ``findings`` (severity, shape, focus_node, path, value, message,
-    source_shape), and ``by_activity`` (focus node → counts per severity)."""
+    source_shape), and ``by_activity`` (focus_node, its label, counts per severity)."""
     data = report.to_dict()
     by_focus: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SEVERITIES, 0))
     for f in report.findings:
         by_focus[f.focus_node][f.severity] += 1
+    names = labels_for(get_store(), [n for n in by_focus if "://" in n], get_locale())
     data["by_activity"] = [
-        {"focus_node": node, "counts": counts}
-        for node, counts in sorted(by_focus.items(), key=lambda kv: [-v for v in kv[1].values()])
+        {"focus_node": node, "label": names.get(node, node), "counts": counts}
+        for node, counts in sorted(
+            by_focus.items(), key=lambda kv: ([-v for v in kv[1].values()], kv[0])
+        )
     ]
     return data
 
