@@ -59,6 +59,12 @@ def current_report() -> ValidationReport:
         return report
 
 
+def _label(node: str, names: dict[str, str]) -> str:
+    """A resource's name; its compact IRI when the graph has none (``act:imaj/budget/1``)."""
+    name = names.get(node)
+    return name if name and name != node.rsplit("/", 1)[-1] else compact(node)
+
+
 def _validation_data(report: ValidationReport) -> dict[str, Any]:
     """JSON keys: ``conforms``, ``counts`` (per severity), ``summary`` (per shape and
     severity), ``findings`` (severity, shape, focus_node, path, value, message,
@@ -69,7 +75,7 @@ def _validation_data(report: ValidationReport) -> dict[str, Any]:
         by_focus[f.focus_node][f.severity] += 1
     names = labels_for(get_store(), [n for n in by_focus if "://" in n], get_locale())
     data["by_activity"] = [
-        {"focus_node": node, "label": names.get(node, node), "counts": counts}
+        {"focus_node": node, "label": _label(node, names), "counts": counts}
         for node, counts in sorted(
             by_focus.items(), key=lambda kv: ([-v for v in kv[1].values()], kv[0])
         )
