@@ -8,12 +8,16 @@ on every backend; these tests run on a real Oxigraph server (and Virtuoso when
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from tests.remote.servers import BACKENDS, Server, start_oxigraph
 
+from devgraph.cli import main
 from devgraph.executor import Limits, QueryJob, create_executor
+from devgraph.iati import IatiImportError, import_paths
 from devgraph.remote import RemoteStore, config_from_url
 from devgraph.remote.config import with_overrides
 from devgraph.remote.dialect import with_values
@@ -61,6 +65,8 @@ def test_split_endpoints_and_credentials_come_from_url_and_environment():
     assert config.timeout == 2.5 and config.dialect == "auto"
     plain = config_from_url("https://db.example/sparql", env={})
     assert plain.update_url == plain.query_url and plain.gsp_url is None
+    qlever = config_from_url("http://db.example:7001", env={"DEVGRAPH_STORE_DIALECT": "generic"})
+    assert qlever.query_url == "http://db.example:7001"  # a root that is the endpoint itself
 
 
 @pytest.mark.parametrize(
@@ -209,3 +215,36 @@ def test_updates_and_pragmas_never_reach_the_query_endpoint(remote: RemoteStore,
         remote.query(text)
     ok = remote.query("SELECT ?load WHERE { BIND('DROP ALL' AS ?load) }")
     assert [r["load"].value for r in ok] == ["DROP ALL"]
+
+
+IATI = Path(__file__).resolve().parents[1] / "iati" / "fixtures"
+
+
+def test_iati_import_streams_into_the_server_and_a_broken_file_changes_nothing(
+    remote: RemoteStore, tmp_path: Path
+):
+    """The importer hands over generators; a file breaking half-way must leave no trace."""
+    store = RemoteStore(with_overrides(remote.config, chunk=50))
+    report = import_paths(store, [IATI / "two-activities_v2.03.xml"], root=IATI)
+    assert report.activities == 2
+    before = store.dumps()
+    text = (IATI / "two-activities_v2.03.xml").read_text()
+    cut = text.rindex("<iati-activity")
+    (tmp_path / "broken.xml").write_text(text[: cut + 200])
+    with pytest.raises(IatiImportError):
+        import_paths(store, [tmp_path / "broken.xml"], root=tmp_path)
+    assert store.dumps() == before
+
+
+def test_the_cli_runs_on_a_store_url(oxigraph_server: Server):
+    RemoteStore(oxigraph_server.url).update("DROP ALL")
+    cli = CliRunner()
+    data = Path(__file__).resolve().parents[1] / "data"
+    loaded = cli.invoke(main, ["--store", oxigraph_server.url, "load", str(data / "portfolio.ttl")])
+    assert loaded.exit_code == 0, loaded.output
+    listed = cli.invoke(main, ["--store", oxigraph_server.url, "graphs"])
+    assert "portfolio.ttl" in listed.output
+    down = cli.invoke(
+        main, ["--store", "http://127.0.0.1:9/", "graphs"], env={"DEVGRAPH_STORE_RETRIES": "0"}
+    )
+    assert down.exit_code == 1 and "cannot reach the SPARQL server" in down.output

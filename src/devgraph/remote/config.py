@@ -1,7 +1,8 @@
 """Where a remote SPARQL 1.1 store lives and how to reach it, from a URL plus environment.
 
 One URL is enough for the common servers: ``DEVGRAPH_STORE=http://host:7878`` (a bare
-server root) is read as an Oxigraph server (``/query``, ``/update``, ``/store``);
+server root, dialect ``auto`` or ``oxigraph``) is read as an Oxigraph server (``/query``,
+``/update``, ``/store``);
 any other URL is the query endpoint, and updates go to the same URL unless
 ``DEVGRAPH_STORE_UPDATE`` says otherwise (Virtuoso's ``/sparql`` and Fuseki's dataset URL
 take both). Servers that split their endpoints get the others from the environment, so
@@ -91,7 +92,7 @@ def config_from_url(url: str, env: Mapping[str, str] | None = None) -> RemoteCon
     update = env.get("DEVGRAPH_STORE_UPDATE") or None
     gsp = env.get("DEVGRAPH_STORE_GSP") or None
     query = clean
-    if parts.path in ("", "/") and not parts.query:
+    if parts.path in ("", "/") and not parts.query and dialect in ("auto", "oxigraph"):
         root = clean.rstrip("/")
         query, update, gsp = f"{root}/query", update or f"{root}/update", gsp or f"{root}/store"
         dialect = dialect if dialect != "auto" else "oxigraph"
