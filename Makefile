@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export DEVGRAPH_STORE ?= var/store
 
-.PHONY: install serve load test conformance bench lint clean
+.PHONY: install serve load test conformance bench lint clean fuzz loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_import.py --repeat 2
 	$(BIN)/python benchmarks/bench_endpoint.py --activities $(SIZE) $(if $(filter 100000,$(SIZE)),--rounds 1 --aggregates 1,)
+
+# Fuzz the IATI reader for FUZZ_TIME seconds; new inputs go to var/fuzz-corpus, crashes to var/.
+FUZZ_TIME ?= 300
+fuzz: install
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	mkdir -p var/fuzz-corpus
+	$(BIN)/python fuzz/fuzz_iati_reader.py var/fuzz-corpus fuzz/corpus -max_total_time=$(FUZZ_TIME) -artifact_prefix=var/
+
+# N concurrent clients against `devgraph serve` on seeds + IATI samples (docs/reliability.md).
+loadtest: install
+	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests scripts conformance benchmarks

@@ -29,7 +29,10 @@ class Context:
     @property
     def store(self) -> GraphStore:
         if self._store is None:
-            self._store = open_store(self.location)
+            try:
+                self._store = open_store(self.location)
+            except StoreError as exc:  # e.g. a store URL whose server is down
+                raise click.ClickException(str(exc)) from exc
         return self._store
 
     def close(self) -> None:
@@ -47,7 +50,8 @@ pass_ctx = click.make_pass_decorator(Context)
     envvar="DEVGRAPH_STORE",
     default=DEFAULT_STORE,
     show_default=True,
-    help="Store directory (embedded pyoxigraph), or ':memory:'.",
+    help="Store directory (embedded pyoxigraph), ':memory:', or a SPARQL server URL "
+    "(docs/scaling.md).",
 )
 @click.version_option(__version__, prog_name="devgraph")
 @click.pass_context
@@ -337,6 +341,9 @@ _register_network(main, pass_ctx)
 from devgraph.cli_backup import register as _register_backup  # noqa: E402
 
 _register_backup(main, pass_ctx)
+from devgraph.cli_export import register as _register_export  # noqa: E402
+
+_register_export(main, pass_ctx)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

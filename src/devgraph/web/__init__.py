@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         browse,
         cors,
+        downloads,
         i18n,
         linked,
         network_pages,
@@ -72,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     blueprints = (
         i18n, browse, activities, organisations, places, network_pages, query_pages,
-        reports, sparql, service, admin, linked,
+        reports, downloads, sparql, service, admin, linked,
     )  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
