@@ -109,3 +109,58 @@ def test_seed_portfolio_network_has_three_columns(seed_flows):
     assert layers == {"dg-funder", "dg-intermediary", "dg-implementer"}
     assert "European Union" in svg
     assert re.search(r"\d+ funders, \d+ intermediaries and \d+ implementers", svg)
+
+
+def _fan_out(n: int) -> FlowGraph:
+    """One funder paying n implementers 1k, 2k, … n k EUR."""
+    from decimal import Decimal
+
+    from devgraph.network.flows import FlowEdge
+
+    edges = [
+        FlowEdge(
+            ORG + "F",
+            ORG + f"I{k}",
+            "https://example.org/a",
+            "transaction",
+            tx_type="3",
+            eur=Decimal(1000 * k),
+        )
+        for k in range(1, n + 1)
+    ]
+    labels = {ORG + "F": "Funder"} | {ORG + f"I{k}": f"Implementer {k}" for k in range(1, n + 1)}
+    return FlowGraph(edges=edges, labels=labels)
+
+
+def test_big_networks_draw_the_organisations_moving_most_money():
+    from devgraph.pictures import layered_layout
+
+    fg = _fan_out(50)
+    layout = layered_layout(fg, max_rows=10)
+    assert layout.hidden == 40
+    assert {layout.nodes[o].label for o in layout.columns[2]} == {
+        f"Implementer {k}" for k in range(41, 51)
+    }
+    svg = network_svg(fg, max_rows=10)
+    assert "Implementer 50" in svg and "Implementer 40<" not in svg
+    assert "Only the 10 organisations per column that move the most money are drawn; 40 more" in svg
+    # the description still counts the whole network
+    assert "1 funders, 0 intermediaries and 50 implementers linked by 50" in svg
+    flows = flows_svg(fg, max_rows=10)
+    assert "€1.3M in all" in flows  # 1k + 2k + … + 50k = 1,275k: every relation, drawn or not
+    assert len(_parse(flows).findall(f".//{SVG}g[@class='dg-band']")) == 10
+
+
+def test_only_the_heaviest_curves_carry_their_amount():
+    root = _parse(network_svg(_fan_out(20)))
+    written = [
+        t.text
+        for g in root.iter(SVG + "g")
+        if g.get("class") == "dg-link"
+        for t in g.findall(SVG + "text")
+    ]
+    assert sorted(written) == sorted(format_eur(1000 * k) for k in range(13, 21))
+    # arrowheads keep their size on thick lines
+    assert _parse(network_svg(_fan_out(3))).find(f".//{SVG}marker").get("markerUnits") == (
+        "userSpaceOnUse"
+    )

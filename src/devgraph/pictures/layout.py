@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from devgraph.network.flows import FlowGraph, pair_totals
 
 LAYERS = ("funder", "intermediary", "implementer")
+MAX_ROWS = 30
+"""Organisations per column a picture draws by default (the rest are in the pages' tables)."""
 FUNDING = "1"
 
 
@@ -49,6 +51,8 @@ class Layout:
     nodes: dict[str, Node] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)
+    hidden: int = 0
+    """Organisations left out of the picture by ``max_rows``."""
 
     def entering_eur(self) -> float:
         """Money that enters the network: what leaves organisations nobody funds here.
@@ -124,18 +128,39 @@ def arrange(columns: list[list[str]], links: list[Link], label) -> list[list[str
     return ordered
 
 
-def layered_layout(fg: FlowGraph) -> Layout:
-    """The partner network in three columns, rows ordered to limit crossings."""
+def layered_layout(fg: FlowGraph, *, max_rows: int | None = None) -> Layout:
+    """The partner network in three columns, rows ordered to limit crossings.
+
+    ``max_rows`` keeps, in each column, only the organisations that move the most money
+    (then those with the most funding relations): a real portfolio has hundreds of
+    implementers, which no picture can show. ``Layout.hidden`` counts those left out; their
+    totals still count in the kept organisations' amounts.
+    """
     links = links_of(fg)
     layers = classify(fg, links)
-    columns = [[o for o, layer in layers.items() if layer == name] for name in LAYERS]
-    columns = arrange(columns, links, fg.label)
     received: dict[str, float] = {}
     given: dict[str, float] = {}
+    degree: dict[str, int] = {}
     for x in links:
         money = x.disbursed_eur or x.committed_eur
         received[x.target] = received.get(x.target, 0.0) + money
         given[x.source] = given.get(x.source, 0.0) + money
+        for end in (x.source, x.target):
+            degree[end] = degree.get(end, 0) + 1
+    columns = [[o for o, layer in layers.items() if layer == name] for name in LAYERS]
+    hidden = 0
+    if max_rows is not None:
+
+        def weight(org: str) -> tuple[float, int, str]:
+            money = given.get(org, 0.0) + received.get(org, 0.0)
+            return (-money, -degree.get(org, 0), fg.label(org).casefold())
+
+        kept = [sorted(col, key=weight)[:max_rows] for col in columns]
+        hidden = sum(len(c) for c in columns) - sum(len(c) for c in kept)
+        columns = kept
+        shown = {o for col in columns for o in col}
+        links = [x for x in links if x.source in shown and x.target in shown]
+    columns = arrange(columns, links, fg.label)
     nodes = {
         org: Node(
             iri=org,
@@ -149,4 +174,4 @@ def layered_layout(fg: FlowGraph) -> Layout:
         for c, col in enumerate(columns)
         for r, org in enumerate(col)
     }
-    return Layout(nodes=nodes, links=links, columns=columns)
+    return Layout(nodes=nodes, links=links, columns=columns, hidden=hidden)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from devgraph.network.flows import FlowGraph
-from devgraph.pictures.layout import Layout, Link, Node, layered_layout, links_of
+from devgraph.pictures.layout import (
+    MAX_ROWS,
+    Layout,
+    Link,
+    Node,
+    classify,
+    layered_layout,
+    links_of,
+)
 from devgraph.pictures.svg import (
     COLOURS,
     Translate,
@@ -35,6 +43,12 @@ TINTS = {
 }
 NETWORK_HEADINGS = ("Funders", "Intermediaries", "Implementers")
 EGO_HEADINGS = ("Funded by", "Organisation and partners", "Funds")
+LABELLED = 8
+"""Amounts written on at most this many curves."""
+HIDDEN_NOTE = (
+    "Only the {n} organisations per column that move the most money are drawn; "
+    "{m} more are in the table."
+)
 NETWORK_NOTE = "Line width: money in EUR (counted once); dashed: inferred from participation roles."
 
 
@@ -68,6 +82,8 @@ def _edge(
     widths: list[float],
     heaviest: float,
     tr: Translate,
+    *,
+    label: bool = True,
 ) -> str:
     a, b = layout.nodes[link.source], layout.nodes[link.target]
     x1, y1 = xs[a.column] + widths[a.column], _y(a) + BOX_H / 2
@@ -102,9 +118,26 @@ def _edge(
         f'<path d="{path}" fill="none" stroke="{colour}" stroke-opacity="0.55" '
         f'stroke-width="{_stroke(link, heaviest):.1f}"{dash}{arrow}/>'
     )
-    if amount:
-        out += text((x1 + x2) / 2, (y1 + y2) / 2 - 4, amount, anchor="middle", fill="#222")
+    if amount and label:
+        out += text(
+            (x1 + x2) / 2,
+            (y1 + y2) / 2 - 4,
+            amount,
+            anchor="middle",
+            fill="#222",
+            stroke="#fff",
+            stroke_width="3",
+            paint_order="stroke",
+        )
     return out + "</g>"
+
+
+def _labelled(links: list[Link], most: int = LABELLED) -> set[int]:
+    """Indexes of the links whose amount is written on the picture: the heaviest few (the
+    others' amounts are in their tooltips and the pages' tables; dozens would overlap)."""
+    priced = [i for i, x in enumerate(links) if x.disbursed_eur or x.committed_eur]
+    priced.sort(key=lambda i: -(links[i].disbursed_eur or links[i].committed_eur))
+    return set(priced[:most])
 
 
 def _box(node: Node, x: float, width: float, href: Href | None, role: str) -> str:
@@ -131,8 +164,12 @@ def draw(
     empty: str | None = None,
     ident: str = "dg-network",
     translate: Translate = identity,
+    notes: Sequence[str] = (),
 ) -> str:
-    """A node-link picture of ``layout``'s columns; ``href(iri)`` makes boxes links."""
+    """A node-link picture of ``layout``'s columns; ``href(iri)`` makes boxes links.
+
+    ``notes`` are extra legend lines under the picture.
+    """
     if not layout.nodes:
         return document(
             420,
@@ -145,26 +182,27 @@ def draw(
     xs, widths, width, height = _geometry(layout)
     heaviest = max([x.disbursed_eur or x.committed_eur for x in layout.links] + [0.0])
     body = [
-        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#555"/></marker></defs>'
+        # userSpaceOnUse: a thick (well-funded) line keeps a normal-sized arrowhead
+        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
     ]
     for i, heading in enumerate(headings[: len(xs)]):
         body.append(text(xs[i], 30, heading, font_weight="bold", font_size="14", fill="#222"))
-    body += [_edge(x, layout, xs, widths, heaviest, translate) for x in layout.links]
+    labelled = _labelled(layout.links)
+    body += [
+        _edge(x, layout, xs, widths, heaviest, translate, label=i in labelled)
+        for i, x in enumerate(layout.links)
+    ]
     for node in layout.nodes.values():
         role = headings[node.column] if node.column < len(headings) else node.layer
         body.append(_box(node, xs[node.column], widths[node.column], href, role))
-    legend_y = height - 14
-    body.append(
-        text(
-            MARGIN,
-            legend_y,
-            translate(NETWORK_NOTE),
-            fill="#444",
-            font_size="11",
+    lines = [translate(NETWORK_NOTE), *notes]
+    height += 16 * (len(lines) - 1)
+    for i, line in enumerate(lines):
+        body.append(
+            text(MARGIN, height - 14 - 16 * (len(lines) - 1 - i), line, fill="#444", font_size="11")
         )
-    )
     return document(width, height, title=title, desc=desc, body=body, ident=ident)
 
 
@@ -176,22 +214,26 @@ def network_svg(
     headings: Sequence[str] | None = None,
     href: Href | None = None,
     translate: Translate = identity,
+    max_rows: int | None = MAX_ROWS,
 ) -> str:
     """Funders, intermediaries and implementers of ``fg`` in three columns.
 
-    ``translate(message, **values)`` gives the picture's words in the reader's language.
+    ``translate(message, **values)`` gives the picture's words in the reader's language;
+    ``max_rows`` caps each column (the organisations moving the most money stay).
     """
     tr = translate
-    layout = layered_layout(fg)
+    layout = layered_layout(fg, max_rows=max_rows)
     if desc is None:
-        counts = [len(c) for c in layout.columns]
+        layers = list(classify(fg).values())
+        counts = [layers.count(name) for name in ("funder", "intermediary", "implementer")]
         desc = tr(
             "{f} funders, {i} intermediaries and {m} implementers linked by {n} funding relations.",
             f=counts[0],
             i=counts[1],
             m=counts[2],
-            n=len(layout.links),
+            n=len(links_of(fg)),
         )
+    hidden = [tr(HIDDEN_NOTE, n=max_rows, m=layout.hidden)] if layout.hidden else []
     return draw(
         layout,
         title=title or tr("Partner network: who funds whom"),
@@ -199,6 +241,7 @@ def network_svg(
         headings=headings or [tr(h) for h in NETWORK_HEADINGS],
         href=href,
         translate=tr,
+        notes=hidden,
     )
 
 

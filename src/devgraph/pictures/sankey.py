@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from devgraph.network.flows import FlowGraph
-from devgraph.pictures.layout import Layout, Link, layered_layout
-from devgraph.pictures.network import NETWORK_HEADINGS, Href
+from devgraph.pictures.layout import MAX_ROWS, Layout, Link, Node, layered_layout, links_of
+from devgraph.pictures.network import HIDDEN_NOTE, NETWORK_HEADINGS, Href
 from devgraph.pictures.svg import (
     COLOURS,
     Translate,
@@ -34,6 +34,12 @@ def _value(link: Link) -> float:
     return link.disbursed_eur or link.committed_eur or link.weight or 1.0
 
 
+def _caption(node: Node) -> str:
+    """The text beside a bar: the (shortened) name and the money through it."""
+    amount = format_eur(max(node.received_eur, node.given_eur))
+    return clip(node.label, 30) + (f" · {amount}" if amount else "")
+
+
 def _node_values(layout: Layout) -> dict[str, float]:
     incoming: dict[str, float] = {}
     outgoing: dict[str, float] = {}
@@ -52,15 +58,22 @@ def flows_svg(
     href: Href | None = None,
     height: float = 520,
     translate: Translate = identity,
+    max_rows: int | None = MAX_ROWS,
 ) -> str:
-    """Funders → intermediaries → implementers, each band sized by the EUR it carries."""
+    """Funders → intermediaries → implementers, each band sized by the EUR it carries.
+
+    ``max_rows`` caps each column (the organisations moving the most money stay); the
+    total in the description is still the whole network's.
+    """
     tr = translate
     title = title or tr("Who funds whom")
     headings = headings or [tr(h) for h in NETWORK_HEADINGS]
-    layout = layered_layout(fg)
-    money = layout.entering_eur()
+    layout = layered_layout(fg, max_rows=max_rows)
+    whole = Layout(links=links_of(fg))
+    money = whole.entering_eur()
     if desc is None:
-        values = {"n": len(layout.links), "m": len(layout.nodes), "amount": format_eur(money)}
+        ends = {end for x in whole.links for end in (x.source, x.target)}
+        values = {"n": len(whole.links), "m": len(ends), "amount": format_eur(money)}
         desc = (
             tr("{n} funding relations between {m} organisations, {amount} in all.", **values)
             if money
@@ -74,14 +87,24 @@ def flows_svg(
     values = _node_values(layout)
     columns = layout.columns
     tallest = max(len(c) for c in columns)
-    usable = max(height - TOP - 40 - GAP * (tallest - 1), 60.0)
+    usable = max(height - TOP - 40 - GAP * (tallest - 1), 24.0 * tallest)
     scale = usable / max(sum(values[o] for o in col) for col in columns if col)
-    heights = {o: max(values[o] * scale, MIN_NODE) for o in layout.nodes}
+    bands = {id(lk): max(_value(lk) * scale, MIN_BAND) for lk in layout.links}
+    side_in: dict[str, float] = {}
+    side_out: dict[str, float] = {}
+    for lk in layout.links:
+        side_out[lk.source] = side_out.get(lk.source, 0.0) + bands[id(lk)]
+        side_in[lk.target] = side_in.get(lk.target, 0.0) + bands[id(lk)]
+    # a bar is at least as tall as the bands it holds (many thin bands round up to MIN_BAND)
+    heights = {
+        o: max(values[o] * scale, side_in.get(o, 0.0), side_out.get(o, 0.0), MIN_NODE)
+        for o in layout.nodes
+    }
+    captions = {o: _caption(n) for o, n in layout.nodes.items()}
     xs, x = [], float(MARGIN)
     for col in columns:
         xs.append(x)
-        labels = [clip(layout.nodes[o].label, 30) for o in col] or [""]
-        x += BAR + 8 + max(text_width(t) for t in labels) + 90
+        x += BAR + 8 + max([text_width(captions[o]) for o in col] + [0.0]) + 90
     width = x - 60
     ys: dict[str, float] = {}
     for col in columns:
@@ -99,7 +122,7 @@ def flows_svg(
     ordered = sorted(layout.links, key=lambda lk: (ys[lk.source], ys[lk.target]))
     for lk in ordered:
         a, b = layout.nodes[lk.source], layout.nodes[lk.target]
-        band = max(_value(lk) * scale, MIN_BAND)
+        band = bands[id(lk)]
         x1, x2 = xs[a.column] + BAR, xs[b.column]
         y1, y2 = ys[a.iri] + out_off[a.iri], ys[b.iri] + in_off[b.iri]
         out_off[a.iri] += band
@@ -122,7 +145,7 @@ def flows_svg(
         url = href(o) if href else None
         x, y, h = xs[node.column], ys[o], heights[o]
         amount = format_eur(max(node.received_eur, node.given_eur))
-        label = clip(node.label, 30) + (f" · {amount}" if amount else "")
+        label = captions[o]
         body.append(
             f'<g class="dg-node dg-{esc(node.layer)}">{link_open(url)}'
             f"<title>{esc(node.label)}{(' — ' + esc(amount)) if amount else ''}</title>"
@@ -144,5 +167,9 @@ def flows_svg(
         if money
         else tr("No amounts published: each band is one funding relation (inferred from roles).")
     )
-    body.append(text(MARGIN, total_height - 14, note, fill="#444", font_size="11"))
+    lines = [note] + ([tr(HIDDEN_NOTE, n=max_rows, m=layout.hidden)] if layout.hidden else [])
+    total_height += 16 * (len(lines) - 1)
+    for i, line in enumerate(lines):
+        y = total_height - 14 - 16 * (len(lines) - 1 - i)
+        body.append(text(MARGIN, y, line, fill="#444", font_size="11"))
     return document(width, total_height, title=title, desc=desc, body=body, ident="dg-flows")

@@ -11,6 +11,7 @@ Translate = Callable[..., str]
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 CHAR_WIDTH = 6.6
 """Approximate advance of one character at 12 px, to size boxes without a font engine."""
+UPPER_WIDTH = 8.4
 COLOURS = {
     "funder": "#1d5f86",
     "intermediary": "#b86e00",
@@ -32,7 +33,8 @@ def clip(label: str, limit: int = 32) -> str:
 
 
 def text_width(label: str) -> float:
-    return len(label) * CHAR_WIDTH
+    """Capitals are wider: names published in upper case must still fit their boxes."""
+    return sum(UPPER_WIDTH if c.isupper() else CHAR_WIDTH for c in label)
 
 
 def format_eur(amount: float | None) -> str:
