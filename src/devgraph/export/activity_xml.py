@@ -167,7 +167,9 @@ def _locations(view: View, activity: str, act: etree._Element, notes: Notes) -> 
         descriptions = view.literals(node, "locationDescription")
         for place in view.iris(node, "locationPlace"):
             key = unquote(place[len(PLACE) :]) if place.startswith(PLACE) else place
-            types = {t.value.rsplit("#", 1)[-1] for t in view.objects(place, "type")}
+            types = {
+                t.value.rsplit("#", 1)[-1] for t in view.props.get(place, {}).get(RDF + "type", [])
+            }
             vocab, _, ident = key.partition("-")
             if not _GEO_VOCABULARY.match(vocab) or not ident:
                 # A devgraph gazetteer place (seeds): IATI has no code for it, so its name.
@@ -179,8 +181,11 @@ def _locations(view: View, activity: str, act: etree._Element, notes: Notes) -> 
                 continue
             levels = {"AdminArea1": "1", "AdminArea2": "2", "AdminArea3": "3"}
             level = next((levels[t] for t in types if t in levels), None)
-            tag = "location-id" if "Place" in types and level is None else "administrative"
-            sub(el, tag, vocabulary=vocab, code=ident, level=level)
+            # One place may be both a location-id and an administrative area of a location.
+            if "Place" in types:
+                sub(el, "location-id", vocabulary=vocab, code=ident)
+            if level is not None or "AdministrativeArea" in types or "Place" not in types:
+                sub(el, "administrative", vocabulary=vocab, code=ident, level=level)
         if descriptions:
             narratives(sub(el, "description"), descriptions)
         point = view.text(node, "point")

@@ -96,9 +96,12 @@ def org_element(
         ref = view.text(org, "orgIdentifier")
         if ref:
             el.set("ref", ref)
-        kind = code(view.iri(org, "organisationType"))
-        if kind:
-            el.set("type", kind)
+        kinds = [code(k) for k in view.iris(org, "organisationType")]
+        if kinds:
+            # Mentions that typed one organisation differently leave it with several types;
+            # successive mentions cycle through them so that every stated type is written.
+            seen = view.mentions[org] = view.mentions.get(org, -1) + 1
+            el.set("type", kinds[seen % len(kinds)] or "")
     for name, val in attrs.items():
         if val is not None:
             el.set(name.replace("_", "-"), val)

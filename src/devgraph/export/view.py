@@ -71,6 +71,8 @@ class View:
         self.store = store
         self.graphs = graphs if graphs is not None else data_graphs(store)
         self.props: dict[str, dict[str, list[Term]]] = {}
+        self.mentions: dict[str, int] = {}
+        """How many times the writers have named each organisation (see ``org_element``)."""
 
     def fetch(self, roots: Iterable[str]) -> None:
         """Fetch ``roots`` and everything they own; organisations and places one level deep."""

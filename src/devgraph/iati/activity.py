@@ -277,7 +277,10 @@ def map_activity(elem: etree._Element, file: FileContext, index: int) -> Activit
     if dataset:
         ctx.add(subject, PROV_DERIVED, registry_dataset(dataset.strip()))
         file.report.datasets.add(dataset.strip())
-    ctx.rest(elem, subject, ROOT, attrs=(f"{{{DSTORE_NS}}}dataset",), children=ALL)
+    used = [f"{{{DSTORE_NS}}}dataset"]
+    if (elem.get("linked-data-uri") or "").strip() == subject.value:
+        used.append("linked-data-uri")  # devgraph's own export: the IRI is the subject itself
+    ctx.rest(elem, subject, ROOT, attrs=used, children=ALL)
     for child, tag, path in elements(elem, ROOT):
         if tag == "iati-identifier":
             ctx.rest(child, subject, path, text=True)
