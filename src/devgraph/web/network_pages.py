@@ -11,6 +11,7 @@ the request, translates the interface words and renders.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
@@ -18,8 +19,8 @@ from markupsafe import Markup
 
 from devgraph import pictures
 from devgraph.namespaces import CODELIST, PLACE
-from devgraph.network import build_flows
 from devgraph.network.flows import FlowGraph
+from devgraph.pages import cache
 from devgraph.pages.labels import labels_for
 from devgraph.web import get_store
 from devgraph.web.browse import page_url
@@ -37,11 +38,10 @@ def _filters() -> dict[str, str]:
 def _flows() -> FlowGraph:
     """The flow graph with organisations named in the reader's language where the graph can."""
     store = get_store()
-    fg = build_flows(store)
+    fg = cache.flows(store)  # shared and kept until the store changes: never mutate it
     orgs = {end for e in fg.edges for end in (e.source, e.target)}
     orgs |= {o for roles in fg.partners.values() for o in roles}
-    fg.labels.update(labels_for(store, orgs, get_locale()))
-    return fg
+    return replace(fg, labels={**fg.labels, **labels_for(store, orgs, get_locale())})
 
 
 def _graph() -> tuple[FlowGraph, FlowGraph, dict[str, str]]:

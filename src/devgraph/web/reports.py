@@ -2,8 +2,8 @@
 
 ``/validation`` validates the store's data against ``shapes/`` with
 :func:`devgraph.validate.validate_store` and shows the findings by severity, by shape and
-by activity. Validation takes seconds on a portfolio (pySHACL), so the report is kept per
-app and recomputed only when the store's graphs change (their IRIs and triple counts).
+by activity. Validation takes seconds on a portfolio (pySHACL), so the report is kept and
+recomputed only when the store changes (:mod:`devgraph.pages.cache`).
 
 ``/docs/ontology`` lists the ``dg:`` classes and properties as the store holds them
 (:func:`devgraph.describe.describe_ontology`): English and French labels, definitions and
@@ -12,23 +12,21 @@ the IATI XPaths of ``ontology/alignments/iati.ttl``.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template, url_for
 
 from devgraph import describe
 from devgraph.namespaces import DG
+from devgraph.pages import cache
 from devgraph.pages.labels import labels_for
 from devgraph.report import SEVERITIES, ValidationReport, compact
-from devgraph.validate import validate_store
 from devgraph.web import get_store
 from devgraph.web.browse import page_url
 from devgraph.web.i18n import get_locale
 
 bp = Blueprint("reports", __name__)
-_LOCK = threading.Lock()
 ONTOLOGY = DG.rstrip("#")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -47,16 +45,9 @@ KINDS = {
 
 
 def current_report() -> ValidationReport:
-    """The store's validation report, recomputed only when its graphs have changed."""
-    store = get_store()
-    signature = tuple(sorted((g.iri, g.triples) for g in store.graphs()))
-    with _LOCK:
-        cached = current_app.extensions.get("devgraph.validation")
-        if cached and cached[0] == signature:
-            return cached[1]
-        report = validate_store(store)
-        current_app.extensions["devgraph.validation"] = (signature, report)
-        return report
+    """The store's validation report, shared with the activity pages and recomputed only
+    when the store changes (:func:`devgraph.pages.cache.validation`)."""
+    return cache.validation(get_store())
 
 
 def _label(node: str, names: dict[str, str]) -> str:
