@@ -164,3 +164,13 @@ def test_only_the_heaviest_curves_carry_their_amount():
     assert _parse(network_svg(_fan_out(3))).find(f".//{SVG}marker").get("markerUnits") == (
         "userSpaceOnUse"
     )
+
+
+def test_ego_network_of_a_big_funder_is_capped_but_counted():
+    svg = ego_svg(_fan_out(50), ORG + "F", max_rows=10)
+    root = _parse(svg)
+    boxes = [g for g in root.iter(SVG + "g") if (g.get("class") or "").startswith("dg-node")]
+    assert len(boxes) == 11  # the funder and its 10 largest recipients
+    assert "Implementer 50" in svg and "Implementer 40<" not in svg
+    assert "funds 50" in root.find(SVG + "desc").text
+    assert "40 more" in svg

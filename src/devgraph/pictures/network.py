@@ -245,19 +245,34 @@ def network_svg(
     )
 
 
-def ego_layout(fg: FlowGraph, org: str) -> Layout:
+def ego_layout(fg: FlowGraph, org: str, *, max_rows: int | None = MAX_ROWS) -> Layout:
     """``org`` in the middle, its funders left, whom it funds right, co-partners below it.
 
     Co-partners are organisations taking part in one of ``org``'s activities without a
-    money link to it; they are joined to it by ``inferred`` zero-weight links.
+    money link to it; they are joined to it by ``inferred`` zero-weight links. ``max_rows``
+    keeps the funders and recipients with the most money, and the first partners by name.
     """
     links = [x for x in links_of(fg) if org in (x.source, x.target)]
-    funders = sorted({x.source for x in links if x.target == org}, key=fg.label)
-    funded = sorted({x.target for x in links if x.source == org} - set(funders), key=fg.label)
+    money = {
+        (x.target if x.source == org else x.source): x.disbursed_eur or x.committed_eur
+        for x in links
+    }
+
+    def heaviest(orgs: set[str]) -> list[str]:
+        return sorted(orgs, key=lambda o: (-money.get(o, 0.0), fg.label(o).casefold()))
+
+    funders = heaviest({x.source for x in links if x.target == org})
+    funded = heaviest({x.target for x in links if x.source == org} - set(funders))
     near = set(funders) | set(funded) | {org}
     partners = sorted(
-        {o for roles in fg.partners.values() if org in roles for o in roles} - near, key=fg.label
+        {o for roles in fg.partners.values() if org in roles for o in roles} - near,
+        key=lambda o: fg.label(o).casefold(),
     )
+    every = len(funders) + len(funded) + len(partners)
+    if max_rows is not None:
+        funders, funded, partners = funders[:max_rows], funded[:max_rows], partners[:max_rows]
+    shown = {org, *funders, *funded, *partners}
+    links = [x for x in links if x.source in shown and x.target in shown]
     columns = [funders, [org, *partners], funded]
     layer = {o: "funder" for o in funders} | {o: "implementer" for o in funded}
     layer |= {o: "partner" for o in partners} | {org: "ego"}
@@ -267,7 +282,8 @@ def ego_layout(fg: FlowGraph, org: str) -> Layout:
         for r, o in enumerate(col)
     }
     links += [Link(org, p, 0.0, 0.0, 0.0, True, 0) for p in partners]
-    return Layout(nodes=nodes, links=links, columns=columns)
+    hidden = every - len(funders) - len(funded) - len(partners)
+    return Layout(nodes=nodes, links=links, columns=columns, hidden=hidden)
 
 
 def ego_svg(
@@ -279,14 +295,16 @@ def ego_svg(
     headings: Sequence[str] | None = None,
     href: Href | None = None,
     translate: Translate = identity,
+    max_rows: int | None = MAX_ROWS,
 ) -> str:
     """One organisation's ego network (``org`` is an IRI present in ``fg``'s labels)."""
     tr = translate
-    layout = ego_layout(fg, org)
+    layout = ego_layout(fg, org, max_rows=max_rows)
+    hidden = [tr(HIDDEN_NOTE, n=max_rows, m=layout.hidden)] if layout.hidden else []
     name = fg.label(org)
     if len(layout.nodes) == 1:
         layout = Layout()
-    cols = layout.columns or [[], [org], []]
+    cols = ego_layout(fg, org, max_rows=None).columns  # the description counts everyone
     if desc is None:
         desc = tr(
             "{name}: funded by {a}, funds {b}, shares activities with {c} partners.",
@@ -304,4 +322,5 @@ def ego_svg(
         empty=tr("No funding links or partners known for {name}.", name=name),
         ident="dg-ego",
         translate=tr,
+        notes=hidden,
     )
