@@ -6,12 +6,13 @@ tests/conftest.py); those building an ``EmbeddedStore`` test the embedded one on
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pyoxigraph as ox
 import pytest
 
-from devgraph.namespaces import STAGING_GRAPH
+from devgraph.namespaces import META_GRAPH, STAGING_GRAPH, VOID
 from devgraph.store import EmbeddedStore, GraphStore, QueryError, StoreError, open_store
 
 EX = "http://example.org/"
@@ -201,3 +202,31 @@ def stream_fails_half_way(s: GraphStore) -> None:
         s.replace_graphs({EX + "old": [triple("a", "new")], EX + "new": broken()})
     assert everything(s) == before
     assert not staging_graphs(s)
+
+
+def test_reloading_a_changed_file_replaces_its_graph_and_provenance(
+    empty_store: GraphStore, tmp_path
+):
+    """The loader's closing update deletes the old record with GRAPH <meta> patterns."""
+    from devgraph.load import load_paths, recorded_checksums
+
+    source = tmp_path / "a.ttl"
+    source.write_text(f"<{EX}a> <{EX}p> 'one' .")
+    load_paths(empty_store, [source], root=tmp_path)
+    source.write_text(f"<{EX}a> <{EX}p> 'two' .")
+    load_paths(empty_store, [source], root=tmp_path)
+    (graph, checksum), *others = recorded_checksums(empty_store).items()
+    assert others == [] and checksum == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert values(empty_store, graph) == {"two"}
+    rows = empty_store.query(
+        f"SELECT ?n WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{VOID}triples> ?n }} }}",
+        union_default_graph=False,
+    )
+    assert [r["n"].value for r in rows] == ["1"]
+
+
+def test_load_adds_to_an_existing_graph(empty_store: GraphStore):
+    empty_store.load(b"<http://e/a> <http://e/b> 1 .", format="turtle", graph=EX + "g")
+    empty_store.load(b"<http://e/a> <http://e/b> \"2\" .", format="ntriples", graph=EX + "g")
+    assert values(empty_store, EX + "g") == {"1", "2"}
+    assert not staging_graphs(empty_store)

@@ -35,6 +35,19 @@ _VIRTUOSO_SYSTEM = (
 )
 
 
+def _blank(text: str) -> str:
+    """The text with strings, IRIs and comments replaced by spaces (positions kept)."""
+    return _SKIP.sub(lambda m: " " * len(m.group()), text)
+
+
+def _word(keyword: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w?$:]){keyword}(?![\w:-])", re.IGNORECASE)
+
+
+_CONSTANT_GRAPH = re.compile(r"(?<![\w?$:])GRAPH\s+[^\s?$]", re.IGNORECASE)
+"""``GRAPH`` followed by an IRI or prefixed name, not a variable (on blanked text)."""
+
+
 class Dialect:
     """A standard SPARQL 1.1 server (Fuseki, GraphDB, Stardog, Neptune, QLever)."""
 
@@ -46,6 +59,7 @@ class Dialect:
     def dataset_params(
         self,
         *,
+        text: str,
         union: bool,
         has_from: bool,
         default_graphs: Sequence[str] | None,
@@ -55,10 +69,10 @@ class Dialect:
         params = [("default-graph-uri", g) for g in default_graphs or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         if default_graphs is None and named_graphs is None and not has_from:
-            params += self.implicit_dataset(union)
+            params += self.implicit_dataset(union, text)
         return params
 
-    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
+    def implicit_dataset(self, union: bool, text: str) -> list[tuple[str, str]]:
         """The server decides (configure its union default graph to match the app)."""
         return []
 
@@ -88,7 +102,7 @@ class OxigraphDialect(Dialect):
 
     name = "oxigraph"
 
-    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
+    def implicit_dataset(self, union: bool, text: str) -> list[tuple[str, str]]:
         return [("union-default-graph", "")] if union else []
 
 
@@ -98,8 +112,17 @@ class VirtuosoDialect(Dialect):
     name = "virtuoso"
     default_graph = VIRTUOSO_DEFAULT_GRAPH
 
-    def implicit_dataset(self, union: bool) -> list[tuple[str, str]]:
-        return [] if union else [("default-graph-uri", VIRTUOSO_DEFAULT_GRAPH)]
+    def implicit_dataset(self, union: bool, text: str) -> list[tuple[str, str]]:
+        """The stand-in default graph, unless the query names a graph itself.
+
+        Measured on Virtuoso 7.2: once a default graph is given (parameter or pragma),
+        ``GRAPH <iri> { … }`` matches nothing, while ``GRAPH ?g`` still works. A query
+        naming a graph is therefore sent without it (its un-GRAPHed patterns then see
+        the union).
+        """
+        if union or _CONSTANT_GRAPH.search(_blank(text)):
+            return []
+        return [("default-graph-uri", VIRTUOSO_DEFAULT_GRAPH)]
 
     def timeout_params(self, seconds: float) -> list[tuple[str, str]]:
         return [("timeout", str(int(seconds * 1000)))]
@@ -112,8 +135,19 @@ class VirtuosoDialect(Dialect):
         return f'DEFINE sql:describe-mode "CBD" {text}' if form == "DESCRIBE" else text
 
     def update_text(self, text: str) -> str:
-        """Name the default graph in a pragma: Virtuoso refuses ``DEFAULT`` without one."""
-        return f"DEFINE input:default-graph-uri <{VIRTUOSO_DEFAULT_GRAPH}>\n{text}"
+        """Name the default graph in a pragma when the update writes to it.
+
+        Virtuoso refuses ``CLEAR DEFAULT`` and ``INSERT DATA`` without ``GRAPH`` unless
+        a default graph is named; but under that pragma a ``WHERE`` with ``GRAPH <iri>``
+        matches nothing (``DELETE WHERE`` then deletes nothing), so only updates that
+        mention ``DEFAULT``, or carry data and no ``WHERE``, get it.
+        """
+        blank = _blank(text)
+        if _word("DEFAULT").search(blank) or (
+            _word("DATA").search(blank) and not _word("WHERE").search(blank)
+        ):
+            return f"DEFINE input:default-graph-uri <{VIRTUOSO_DEFAULT_GRAPH}>\n{text}"
+        return text
 
     def fix_json(self, body: bytes) -> bytes:
         """ASK as a ``__ASK_RETVAL`` table; ``nodeID://b1`` blank nodes; ``typed-literal``."""

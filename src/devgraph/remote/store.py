@@ -101,6 +101,7 @@ class RemoteStore:
         if base_iri and needs_base(text):
             text = f"BASE {term_text(ox.NamedNode(base_iri))}\n{text}"
         params = self.dialect.dataset_params(
+            text=sparql,
             union=union_default_graph,
             has_from=has_dataset_clause(sparql),
             default_graphs=[_iri(g) for g in default_graphs]
