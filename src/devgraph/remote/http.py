@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -113,7 +114,11 @@ class Transport:
     def open(
         self, request: urllib.request.Request, timeout: float | None, *, query: bool = False
     ) -> Any:
-        """Send ``request`` (retrying connection errors); return the open response."""
+        """Send ``request``, retrying connection errors; return the open response.
+
+        ``query``: the request changes nothing, so any connection error is retried and
+        a 400 is the query's fault; writes are retried only when never sent.
+        """
         for name, value in self._headers.items():
             if not request.has_header(name.capitalize()):
                 request.add_header(name, value)
@@ -133,6 +138,11 @@ class Transport:
                 reason = getattr(exc, "reason", exc)
                 if isinstance(reason, TimeoutError):
                     raise RemoteTimeout(f"{request.full_url}: timed out") from exc
+                if not (query or _not_sent(reason)):
+                    raise RemoteError(
+                        f"the connection to {request.full_url} broke during a write "
+                        f"({reason}); not retried, since the server may have applied it"
+                    ) from exc
                 if attempt == attempts - 1:
                     raise RemoteError(
                         f"cannot reach the SPARQL server at {request.full_url} "
@@ -200,6 +210,17 @@ class Transport:
                         "add a LIMIT or ask for fewer variables"
                     )
             return Response(response.status, response.headers, body)
+
+
+def _not_sent(reason: object) -> bool:
+    """Whether the request certainly never reached the server (safe to send again).
+
+    A refused connection or an unknown host is; a reset or a dropped connection is not:
+    a write may have been applied, and repeating the loader's closing update
+    (``DROP <g> ; MOVE <staging> TO <g>``) after it succeeded would empty ``<g>``.
+    Queries change nothing and are retried on any connection error.
+    """
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _refusal(request: urllib.request.Request, status: int, body: bytes, query: bool) -> RemoteError:
