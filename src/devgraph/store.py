@@ -1,10 +1,10 @@
 """The triple store behind devgraph: one small protocol, chosen by ``open_store``.
 
-Callers (loader, queries, validation, web) only see :class:`GraphStore`. The first
-backend is embedded pyoxigraph (on disk, or in memory for tests); a remote SPARQL 1.1
-store reached over the protocol can implement the same methods without any caller
-changing. Terms and results are pyoxigraph's types on every backend, because
-pyoxigraph can also parse a remote server's SPARQL results into those same types.
+Callers (loader, queries, validation, web) only see :class:`GraphStore`. Two backends
+implement it: embedded pyoxigraph here (on disk, or in memory for tests), and
+:class:`devgraph.remote.RemoteStore`, a SPARQL 1.1 server reached over the protocols
+(``open_store("http://…")``, see docs/scaling.md). Terms and results are pyoxigraph's
+types on every backend: pyoxigraph parses a remote server's SPARQL results into them.
 """
 
 from __future__ import annotations
