@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+
+import pytest
 
 from devgraph.queries import list_queries
 
@@ -87,3 +90,16 @@ def test_sparql_editor_has_prefixes_and_examples(seed_client):
     for q in list_queries():
         assert q.name in html
     assert "sparql.js" in html and "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/queries", CQ1 + "?activity=act:kimalakan", "/sparql", "/docs/ontology"]
+)
+def test_pages_hold_no_inline_code(seed_client, url):
+    """The CSP forbids inline script, style and event handlers: the pages need none."""
+    html = seed_client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<main" in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)
