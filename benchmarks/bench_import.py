@@ -293,6 +293,8 @@ def main() -> None:
         differ = [n for n, t in current.items() if (args.compare / n).read_text() != t]
         print(f"{len(current) // 2} samples compared; differing: {differ or 'none'}")
         sys.exit(1 if differ else 0)
+    if not args.repeat and not args.synthetic_mb:
+        args.repeat = 2  # no input named: the samples twice
     work = Path(tempfile.mkdtemp(prefix="devgraph-bench-import-", dir=args.tmp))
     results = []
     try:
