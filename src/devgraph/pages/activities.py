@@ -4,7 +4,9 @@ Search folds case and accents and needs every word of the query to appear in som
 description, objective, acronym or identifier, in any language (so ``emploi`` and
 ``employment`` both find KiMaLaKan). Facets are country, region, sector, funder,
 implementer, status and year; values of one facet are OR-ed, facets are AND-ed, and the
-counts shown are over the activities the other facets and the search leave.
+counts shown are over the activities the other facets and the search leave. The texts and
+facet values of every activity are read once per store state (:mod:`devgraph.pages.cache`),
+so a search is a pass over memory, not a query.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from devgraph.pages.amounts import budget_totals, budgets
+from devgraph.pages.amounts import activity_totals
+from devgraph.pages.cache import cached
 from devgraph.pages.labels import fold, labels_for, pick, select, tail, value
 from devgraph.store import GraphStore
 
@@ -64,7 +67,15 @@ def _read(store: GraphStore) -> tuple[dict[str, dict], dict[str, dict[str, set[s
             entry["dates"].setdefault(prop, value(term))
     facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for r in select(store, "activity_facets"):
-        facets[str(value(r["activity"]))][str(value(r["facet"]))].add(str(value(r["value"])))
+        a = str(value(r["activity"]))
+        if a in info:  # sector shares, country shares … also have dg:sector, dg:country
+            facets[a][str(value(r["facet"]))].add(str(value(r["value"])))
+    countries, regions, up = _place_tree(store)
+    for f in facets.values():
+        for place in f.pop("location", set()):
+            around = _climb(place, up)
+            f["country"] |= around & countries
+            f["region"] |= around & regions
     for a, entry in info.items():
         d = entry["dates"]
         years = _years(
@@ -72,7 +83,35 @@ def _read(store: GraphStore) -> tuple[dict[str, dict], dict[str, dict[str, set[s
         )
         if years:
             facets[a]["year"] = years
-    return info, facets
+    # Plain dicts: the result is shared between requests (cached) and must not grow on reads.
+    return dict(info), {a: dict(f) for a, f in facets.items()}
+
+
+def _place_tree(store: GraphStore) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """Countries, first-level areas, and each place's parents."""
+    countries: set[str] = set()
+    regions: set[str] = set()
+    up: dict[str, set[str]] = defaultdict(set)
+    for r in select(store, "place_tree"):
+        place = str(value(r["place"]))
+        if r.get("parent") is not None:
+            up[place].add(str(value(r["parent"])))
+        elif str(value(r.get("kind"))).endswith("#Country"):
+            countries.add(place)
+        else:
+            regions.add(place)
+    return countries, regions, up
+
+
+def _climb(place: str, up: dict[str, set[str]]) -> set[str]:
+    """The place and every place it lies within (cycles in bad data are walked once)."""
+    seen, todo = {place}, [place]
+    while todo:
+        for parent in up.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
 
 
 def _matches(words: list[str], texts: list[str]) -> bool:
@@ -98,6 +137,29 @@ def _snippet(texts: Sequence[object], words: list[str], lang: str, width: int = 
     return ("…" if start else "") + cut + ("…" if start + width < len(text) else "")
 
 
+def _hit(
+    a: str,
+    entry: dict,
+    facets: dict[str, set[str]],
+    labels: Mapping[str, str],
+    totals: Mapping[str, float],
+    words: list[str],
+    lang: str,
+) -> dict[str, object]:
+    """One activity in the list."""
+    return {
+        "iri": a,
+        "title": pick(entry["titles"], lang) or labels.get(a) or tail(a),
+        "snippet": _snippet(entry.get("descriptions", []), words, lang),
+        "countries": sorted(labels.get(v, tail(v)) for v in facets.get("country", ())),
+        "funders": sorted(labels.get(v, tail(v)) for v in facets.get("funder", ())),
+        "years": sorted(facets.get("year", ())),
+        "budget_eur": totals.get(a),
+        "mentioned_only": bool(entry["dates"].get("mentionedIn"))
+        and not entry["dates"].get("source"),
+    }
+
+
 def search_activities(
     store: GraphStore,
     *,
@@ -110,12 +172,13 @@ def search_activities(
     filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if k in FACETS}
     filters = {k: vs for k, vs in filters.items() if vs}
     words = [w for w in fold(q).split() if w]
-    info, facets = _read(store)
+    info, facets = cached(store, "activity-index", _read)
+    totals = activity_totals(store)
     texts_ok = {a for a, e in info.items() if not words or _matches(words, e["texts"])}
 
     def keep(a: str, skip: str | None = None) -> bool:
         return a in texts_ok and all(
-            set(vs) & facets[a].get(f, set()) for f, vs in filters.items() if f != skip
+            set(vs) & facets.get(a, {}).get(f, set()) for f, vs in filters.items() if f != skip
         )
 
     hits = sorted(
@@ -126,12 +189,11 @@ def search_activities(
         c: dict[str, int] = defaultdict(int)
         for a in info:
             if keep(a, skip=f):
-                for v in facets[a].get(f, ()):
+                for v in facets.get(a, {}).get(f, ()):
                     c[v] += 1
         counts[f] = dict(c)
     iris = {v for f in FACETS if f != "year" for v in counts[f]} | set(hits)
     labels = labels_for(store, iris, lang)
-    totals = budget_totals(budgets(store))
     size = PAGE_SIZE
     page = max(1, page)
     shown = hits[(page - 1) * size : page * size]
@@ -142,19 +204,8 @@ def search_activities(
         "page": page,
         "pages": max(1, -(-len(hits) // size)),
         "activities": [
-            {
-                "iri": a,
-                "title": pick(info[a]["titles"], lang) or labels.get(a) or tail(a),
-                "snippet": _snippet(info[a].get("descriptions", []), words, lang),
-                "countries": sorted(labels.get(v, tail(v)) for v in facets[a].get("country", ())),
-                "funders": sorted(labels.get(v, tail(v)) for v in facets[a].get("funder", ())),
-                "years": sorted(facets[a].get("year", ())),
-                "budget_eur": totals.get(a),
-                "mentioned_only": bool(info[a]["dates"].get("mentionedIn"))
-                and not info[a]["dates"].get("source"),
-            }
-            for a in shown
-        ],
+            _hit(a, info[a], facets.get(a, {}), labels, totals, words, lang) for a in shown
+        ],  # fmt: skip
         "facets": {
             f: sorted(
                 (

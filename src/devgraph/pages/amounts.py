@@ -102,3 +102,10 @@ def budget_totals(rows: list[dict[str, object]]) -> dict[str, float]:
         if priced:
             totals[activity] = float(sum(priced))  # type: ignore[arg-type]
     return totals
+
+
+def activity_totals(store: GraphStore) -> dict[str, float]:
+    """:func:`budget_totals` of every activity, kept until the store changes."""
+    from devgraph.pages.cache import cached
+
+    return cached(store, "budget-totals", lambda s: budget_totals(budgets(s)))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from devgraph import load
 from devgraph.namespaces import META_GRAPH
 from devgraph.network.flows import pair_totals
-from devgraph.pages.amounts import budget_totals, budgets
+from devgraph.pages.amounts import activity_totals
 from devgraph.pages.cache import flows
 from devgraph.pages.labels import labels_for, number, select, value
 from devgraph.store import GraphStore
@@ -53,7 +53,7 @@ def home_page(store: GraphStore, *, lang: str = "en") -> dict[str, object]:
     graphs = [g for g in store.graphs() if g.iri != META_GRAPH]
     counts["graphs"] = len(graphs)
     counts["triples"] = sum(g.triples for g in graphs)
-    totals = {a: Decimal(str(v)) for a, v in budget_totals(budgets(store)).items()}
+    totals = {a: Decimal(str(v)) for a, v in activity_totals(store).items()}
 
     by_country: dict[str, Decimal] = defaultdict(Decimal)
     activities_in: dict[str, set[str]] = defaultdict(set)

@@ -35,7 +35,8 @@ def select(
     rows = store.query(query_text(name), bindings=dict(bindings) if bindings else None)
     assert isinstance(rows, ox.QuerySolutions)
     names = [v.value for v in rows.variables]
-    return [{n: r[n] for n in names if r[n] is not None} for r in rows]
+    # A solution iterates its values in variable order: much faster than r[name] lookups.
+    return [{n: t for n, t in zip(names, r, strict=True) if t is not None} for r in rows]
 
 
 def value(term: object) -> str | None:

@@ -12,16 +12,18 @@ from collections import defaultdict
 from typing import Any
 
 from devgraph.pages.activities import _years
-from devgraph.pages.amounts import budget_totals, budgets
+from devgraph.pages.amounts import activity_totals
+from devgraph.pages.cache import cached
 from devgraph.pages.labels import labels_for, link, select, value
 from devgraph.store import GraphStore
 
 
 def read_3w(store: GraphStore) -> dict[str, dict[str, set[str]]]:
     """Per activity: facet (who, funder, what, where, country, start, end) → values."""
-    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    out: dict[str, dict[str, set[str]]] = {}
     for r in select(store, "activity_3w"):
-        out[str(value(r["activity"]))][str(value(r["facet"]))].add(str(value(r["value"])))
+        facets = out.setdefault(str(value(r["activity"])), {})
+        facets.setdefault(str(value(r["facet"])), set()).add(str(value(r["value"])))
     return out
 
 
@@ -35,8 +37,8 @@ def matrix(
     ``where_in`` keeps only locations among those places (a place page passes the place and
     everything inside it, so a project in two regions shows only the region on the page).
     """
-    facts = read_3w(store)
-    totals = budget_totals(budgets(store))
+    facts = cached(store, "3w", read_3w)
+    totals = activity_totals(store)
     rows: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
         lambda: {"activities": set(), "years": set(), "where": set()}
     )
