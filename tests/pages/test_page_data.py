@@ -6,6 +6,7 @@ from devgraph.load import load_paths
 from devgraph.pages import activities as activities_mod
 from devgraph.pages import (
     activity_page,
+    cache,
     home_page,
     organisations_index,
     place_page,
@@ -46,7 +47,8 @@ def test_unknown_resources_give_none(seeds):
     assert sector_page(seeds, "99999") is None
 
 
-def test_flow_cache_follows_store_changes(tmp_path):
+def test_flow_cache_follows_store_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "SIZE_TTL", 0.0)  # see every change at once
     one = tmp_path / "one.ttl"
     one.write_text(
         """@prefix dg: <https://w3id.org/devgraph/ontology#> .

@@ -1,16 +1,20 @@
 """Whole-store computations pages share (flow graph, validation report), kept until it changes.
 
-Building the flow graph or validating the portfolio reads the whole store; a page that
-needs one fact from them should not pay that on every request. Results are kept per store
-and recomputed when the store's size changes (every load, import or update changes it in
-practice; a write that keeps the exact triple count is the accepted blind spot).
+Building the flow graph, validating the portfolio or indexing every activity's text reads
+the whole store; a page that needs one fact from them should not pay that on every request.
+Results are kept per store object (weakly: a closed, dropped store takes its results with
+it) and recomputed when the store's size changes. Every load, import or update changes the
+size in practice; a write that keeps the exact triple count is the accepted blind spot, and
+a change is seen at most :data:`SIZE_TTL` seconds late.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from devgraph.network import FlowGraph, build_flows
 from devgraph.report import ValidationReport
@@ -18,21 +22,41 @@ from devgraph.store import GraphStore
 from devgraph.validate import validate_store
 
 T = TypeVar("T")
+SIZE_TTL = 2.0
+"""Seconds a measured store size is trusted: counting triples is itself a scan (0.2 s for
+300 k triples), and one page asks several times."""
+
 _LOCK = threading.Lock()
-_CACHE: dict[tuple[int, str], tuple[int, object]] = {}
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, object]]] = weakref.WeakKeyDictionary()
+_SIZES: weakref.WeakKeyDictionary[Any, tuple[float, int]] = weakref.WeakKeyDictionary()
+
+
+def store_size(store: GraphStore) -> int:
+    """``len(store)``, measured at most once every :data:`SIZE_TTL` seconds per store."""
+    now = time.monotonic()
+    with _LOCK:
+        seen = _SIZES.get(store)
+        if seen is not None and now - seen[0] < SIZE_TTL:
+            return seen[1]
+    size = len(store)  # type: ignore[arg-type]
+    with _LOCK:
+        _SIZES[store] = (now, size)
+    return size
 
 
 def cached(store: GraphStore, key: str, compute: Callable[[GraphStore], T]) -> T:
-    """``compute(store)``, reused while ``len(store)`` stays the same."""
-    size = len(store)  # type: ignore[arg-type]
-    slot = (id(store), key)
+    """``compute(store)``, reused while the store's size stays the same.
+
+    Callers must treat the result as read-only: it is shared between requests.
+    """
+    size = store_size(store)
     with _LOCK:
-        hit = _CACHE.get(slot)
+        hit = _CACHE.get(store, {}).get(key)
         if hit is not None and hit[0] == size:
             return hit[1]  # type: ignore[return-value]
     result = compute(store)
     with _LOCK:
-        _CACHE[slot] = (size, result)
+        _CACHE.setdefault(store, {})[key] = (size, result)
     return result
 
 
