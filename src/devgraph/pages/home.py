@@ -17,7 +17,7 @@ from devgraph import load
 from devgraph.namespaces import META_GRAPH
 from devgraph.network.flows import pair_totals
 from devgraph.pages.amounts import activity_totals
-from devgraph.pages.cache import flows
+from devgraph.pages.cache import cached, flows
 from devgraph.pages.labels import labels_for, number, select, value
 from devgraph.store import GraphStore
 
@@ -44,7 +44,14 @@ def _country_split(store: GraphStore) -> dict[str, dict[str, Decimal]]:
 
 
 def home_page(store: GraphStore, *, lang: str = "en") -> dict[str, object]:
-    """Counts, funding by country and by funder (EUR), graphs and the latest loaded sources."""
+    """Counts, funding by country and by funder (EUR), graphs and the latest loaded sources.
+
+    Computed once per store state and language (it reads the whole store).
+    """
+    return cached(store, f"home:{lang}", lambda s: _home(s, lang))
+
+
+def _home(store: GraphStore, lang: str) -> dict[str, object]:
     counts_row = select(store, "home_counts")[0]
     counts = {
         k: int(value(counts_row.get(k)) or 0)
