@@ -48,11 +48,31 @@ _CONSTANT_GRAPH = re.compile(r"(?<![\w?$:])GRAPH\s+[^\s?$]", re.IGNORECASE)
 """``GRAPH`` followed by an IRI or prefixed name, not a variable (on blanked text)."""
 
 
+_EMPTY_GRAPH_GROUP = re.compile(r"(?<![\w?$:])GRAPH\s+[?$]\w+\s*\{\s*\}", re.IGNORECASE)
+
+
+def _fill_empty_graph_groups(text: str) -> str:
+    """``GRAPH ?g { }`` → ``GRAPH ?g { FILTER EXISTS { ?s ?p ?o } }`` (for Virtuoso).
+
+    Virtuoso 7 answers an empty ``GRAPH ?g { }`` with one solution whatever ``?g`` is
+    bound to, so "does this graph exist?" was always yes; with a pattern inside it
+    answers only for graphs that hold triples (which is what the other stores say).
+    """
+    out, last = [], 0
+    for m in _EMPTY_GRAPH_GROUP.finditer(_blank(text)):
+        end = m.end() - 1  # the closing brace
+        out += [text[last:end], "FILTER EXISTS { ?_dg_s ?_dg_p ?_dg_o } "]
+        last = end
+    return "".join(out) + text[last:]
+
+
 class Dialect:
     """A standard SPARQL 1.1 server (Fuseki, GraphDB, Stardog, Neptune, QLever)."""
 
     name = "generic"
     gsp_graph_param = "graph"
+    create_graphs = False
+    """Whether written graphs must be CREATEd so that a later plain ``DROP GRAPH`` works."""
     default_graph: str | None = None
     """A named graph standing in for the default graph (None: the server's own)."""
 
@@ -111,6 +131,7 @@ class VirtuosoDialect(Dialect):
 
     name = "virtuoso"
     default_graph = VIRTUOSO_DEFAULT_GRAPH
+    create_graphs = True
 
     def implicit_dataset(self, union: bool, text: str) -> list[tuple[str, str]]:
         """The stand-in default graph, unless the query names a graph itself.
@@ -132,6 +153,7 @@ class VirtuosoDialect(Dialect):
 
         The pragma goes on the first line, so line numbers in error messages still match.
         """
+        text = _fill_empty_graph_groups(text)
         return f'DEFINE sql:describe-mode "CBD" {text}' if form == "DESCRIBE" else text
 
     def update_text(self, text: str) -> str:
@@ -146,7 +168,7 @@ class VirtuosoDialect(Dialect):
         if _word("DEFAULT").search(blank) or (
             _word("DATA").search(blank) and not _word("WHERE").search(blank)
         ):
-            return f"DEFINE input:default-graph-uri <{VIRTUOSO_DEFAULT_GRAPH}>\n{text}"
+            return f"DEFINE input:default-graph-uri <{VIRTUOSO_DEFAULT_GRAPH}> {text}"
         return text
 
     def fix_json(self, body: bytes) -> bytes:

@@ -208,6 +208,9 @@ class RemoteStore:
         written = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" if g in existing else g for g in graphs}
         held: dict[str, list[ox.Triple]] = {}
         try:
+            fresh = [g for g, w in written.items() if g == w and not g.startswith(STAGING_GRAPH)]
+            if self.dialect.create_graphs and fresh:  # targets only: staging stays uncreated
+                self.update(" ;\n".join(f"CREATE SILENT GRAPH <{g}>" for g in fresh))
             for g, triples in graphs.items():
                 batch: list[ox.Triple] = []
                 for t in triples:
@@ -244,8 +247,9 @@ class RemoteStore:
     ) -> None:
         """Replace several named graphs, and run ``then``, as one change (see module doc)."""
         written = self._stage(graphs)
+        create = "CREATE SILENT GRAPH <{}> ;\n" if self.dialect.create_graphs else ""
         ops = [
-            f"DROP SILENT GRAPH <{g}> ;\nMOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
+            f"DROP SILENT GRAPH <{g}> ;\n{create.format(g)}MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
             for g, s in written.items()
             if s != g
         ]
