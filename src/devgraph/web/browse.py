@@ -60,14 +60,19 @@ def page_url(iri: str | None) -> str | None:
 
 
 @bp.app_template_filter("amount")
-def amount(value: float | Decimal | int | str | None, places: int = 0) -> str:
-    """A number grouped by thousands the locale's way (1,600,000 / 1 600 000)."""
+def amount(value: float | Decimal | int | str | None, places: int | None = 0) -> str:
+    """A number grouped by thousands the locale's way (1,600,000 / 1 600 000).
+
+    ``places=None`` shows cents only when there are some (a published amount as stated).
+    """
     if value is None or value == "":
         return ""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
+    if places is None:
+        places = 0 if number == int(number) else 2
     text = f"{number:,.{places}f}"
     if get_locale() == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
