@@ -44,3 +44,16 @@ def test_no_match_says_so(seed_client):
     data = seed_client.get("/activities.json?q=zzzzqqq").get_json()
     assert data["total"] == 0 and data["activities"] == []
     assert "No activity matches." in seed_client.get("/activities?q=zzzzqqq").get_data(as_text=True)
+
+
+def test_pages_link_to_each_other_keeping_search_and_filters(seed_client, monkeypatch):
+    from devgraph.pages import activities
+
+    monkeypatch.setattr(activities, "PAGE_SIZE", 2)
+    html = seed_client.get("/activities", query_string={"q": "mali", "country": ML}).get_data(
+        as_text=True
+    )
+    assert '<strong aria-current="page">1</strong>' in html
+    assert "page=2" in html and "q=mali" in html and "country=https" in html
+    second = seed_client.get("/activities.json", query_string={"q": "mali", "page": 2}).get_json()
+    assert second["page"] == 2 and len(second["activities"]) <= 2
