@@ -227,6 +227,6 @@ def test_reloading_a_changed_file_replaces_its_graph_and_provenance(
 
 def test_load_adds_to_an_existing_graph(empty_store: GraphStore):
     empty_store.load(b"<http://e/a> <http://e/b> 1 .", format="turtle", graph=EX + "g")
-    empty_store.load(b"<http://e/a> <http://e/b> \"2\" .", format="ntriples", graph=EX + "g")
+    empty_store.load(b'<http://e/a> <http://e/b> "2" .', format="ntriples", graph=EX + "g")
     assert values(empty_store, EX + "g") == {"1", "2"}
     assert not staging_graphs(empty_store)

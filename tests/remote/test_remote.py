@@ -248,3 +248,13 @@ def test_the_cli_runs_on_a_store_url(oxigraph_server: Server):
         main, ["--store", "http://127.0.0.1:9/", "graphs"], env={"DEVGRAPH_STORE_RETRIES": "0"}
     )
     assert down.exit_code == 1 and "cannot reach the SPARQL server" in down.output
+
+
+def test_an_answer_far_past_the_byte_cap_is_refused_not_buffered(remote: RemoteStore):
+    triples = [ox.Triple(node(f"s{i}"), P, ox.Literal("x" * 100)) for i in range(20)]
+    remote.replace_graphs({EX + "g": triples})
+    executor = RemoteExecutor(remote, Limits(max_bytes=200))
+    outcome = executor.run(QueryJob("SELECT ?s ?o WHERE { ?s ?p ?o }"))
+    assert outcome.status == 413 and b"larger than 800 bytes" in outcome.body
+    small = executor.run(QueryJob(f"SELECT ?s WHERE {{ VALUES ?s {{ <{EX}s1> }} ?s ?p ?o }}"))
+    assert small.status == 200 and small.count == 1
