@@ -42,7 +42,7 @@ def test_year_facet_runs_from_start_to_end(seeds):
 
 
 def test_unknown_resources_give_none(seeds):
-    assert activity_page(seeds, ACT + "nope", findings=False) is None
+    assert activity_page(seeds, ACT + "nope", findings="off") is None
     assert place_page(seeds, "https://w3id.org/devgraph/id/place/ZZ") is None
     assert sector_page(seeds, "99999") is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 
 def test_kimalakan_facts_participants_and_budget(seed_client):
@@ -48,8 +49,12 @@ def test_related_activities_and_previous_phase(seed_client):
                               for r in back["related"]}  # fmt: skip
 
 
-def test_validation_findings_for_the_activity(seed_client):
+def test_validation_findings_for_the_activity(seed_client, seed_store):
+    from devgraph.pages import cache
+
+    cache.validation(seed_store)  # what the background thread computes, done here and now
     data = seed_client.get("/activity/kimalakan.json").get_json()
+    assert data["findings_status"] == "done"
     messages = [f["message"] for f in data["findings"]]
     assert any("IATI identifier" in m for m in messages)
     kimalakan = "https://w3id.org/devgraph/id/activity/kimalakan"
@@ -87,3 +92,34 @@ def test_linked_data_view_links_to_the_page(seed_client):
     assert 'href="/activity/kimalakan"' in html
     page = seed_client.get("/activity/kimalakan").get_data(as_text=True)
     assert "Open its page in the browser" not in page
+
+
+def test_findings_off_and_pending(tmp_path):
+    from devgraph.load import load_paths
+    from devgraph.store import EmbeddedStore
+    from devgraph.web import create_app
+
+    path = tmp_path / "a.ttl"
+    path.write_text(
+        "@prefix dg: <https://w3id.org/devgraph/ontology#> .\n"
+        '<https://w3id.org/devgraph/id/activity/a> a dg:Activity ; dg:title "A"@en .'
+    )
+    store = EmbeddedStore(None)
+    load_paths(store, [path], root=tmp_path)
+    off = create_app({"TESTING": True, "STORE": store, "PAGE_FINDINGS": "off"}).test_client()
+    data = off.get("/activity/a.json").get_json()
+    assert (data["findings"], data["findings_status"]) == (None, "off")
+    assert "Validation is switched off" in off.get("/activity/a").get_data(as_text=True)
+    # In the background (the default), the page answers at once, then the findings come.
+    background = create_app({"TESTING": True, "STORE": store}).test_client()
+    first = background.get("/activity/a.json").get_json()
+    assert first["findings_status"] in ("pending", "done")
+    deadline = time.monotonic() + 120
+    while first["findings_status"] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        first = background.get("/activity/a.json").get_json()
+    assert first["findings_status"] == "done"
+    assert any("IATI identifier" in f["message"] for f in first["findings"])
+    waiting = create_app({"TESTING": True, "STORE": store, "PAGE_FINDINGS": "wait"})
+    done = waiting.test_client().get("/activity/a.json").get_json()
+    assert done["findings"] == first["findings"]

@@ -200,7 +200,10 @@ def _chains(store: GraphStore, iri: str) -> dict[str, list[dict[str, Any]]]:
     return {"flows": flows, "activity_links": links}
 
 
-def _findings(store: GraphStore, iri: str) -> list[dict[str, Any]]:
+def _findings(store: GraphStore, iri: str, *, wait: bool) -> list[dict[str, Any]] | None:
+    report = cache.validation(store, wait=wait)
+    if report is None:
+        return None
     return [
         {
             "severity": f.severity,
@@ -210,18 +213,23 @@ def _findings(store: GraphStore, iri: str) -> list[dict[str, Any]]:
             "value": f.value,
             "message": f.message,
         }
-        for f in cache.validation(store).findings
+        for f in report.findings
         if f.focus_node == iri or f.focus_node.startswith(iri + "/")
     ]
 
 
 def activity_page(
-    store: GraphStore, iri: str, *, lang: str = "en", findings: bool = True
+    store: GraphStore, iri: str, *, lang: str = "en", findings: str = "wait"
 ) -> dict[str, Any] | None:
     """Everything about one activity; None when the store says nothing about ``iri``.
 
-    ``findings=False`` skips validation (the first validation of a store takes seconds).
+    ``findings``: ``wait`` validates the store if needed (seconds on the seeds, minutes on
+    large stores; done once per store state), ``background`` starts that validation in a
+    thread and leaves ``findings`` None (``findings_status`` "pending") until it is done,
+    ``off`` skips validation.
     """
+    if findings not in ("wait", "background", "off"):
+        raise ValueError(f"findings must be wait, background or off, not {findings!r}")
     f = facts(store, iri)
     if not f:
         return None
@@ -268,6 +276,7 @@ def activity_page(
         for r in select(store, "sources", {"s": ox.NamedNode(iri)})
     ]
     total = budget_totals(budget_rows).get(iri)
+    found = None if findings == "off" else _findings(store, iri, wait=findings == "wait")
     return {
         "iri": iri,
         "title": picked(f.get("title", []), lang) or {"text": labels[iri], "lang": ""},
@@ -322,6 +331,7 @@ def activity_page(
         },
         "target_groups": groups,
         "beneficiaries": beneficiaries,
-        "findings": _findings(store, iri) if findings else None,
+        "findings": found,
+        "findings_status": "off" if findings == "off" else "pending" if found is None else "done",
         "sources": sources,
     }

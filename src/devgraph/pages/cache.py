@@ -29,6 +29,7 @@ SIZE_TTL = 2.0
 _LOCK = threading.Lock()
 _CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, object]]] = weakref.WeakKeyDictionary()
 _SIZES: weakref.WeakKeyDictionary[Any, tuple[float, int]] = weakref.WeakKeyDictionary()
+_RUNNING: weakref.WeakKeyDictionary[Any, threading.Thread] = weakref.WeakKeyDictionary()
 
 
 def store_size(store: GraphStore) -> int:
@@ -60,11 +61,43 @@ def cached(store: GraphStore, key: str, compute: Callable[[GraphStore], T]) -> T
     return result
 
 
+def peek(store: GraphStore, key: str) -> Any | None:
+    """The cached result for the store's current state, or None (never computes)."""
+    size = store_size(store)
+    with _LOCK:
+        hit = _CACHE.get(store, {}).get(key)
+    return hit[1] if hit is not None and hit[0] == size else None
+
+
 def flows(store: GraphStore) -> FlowGraph:
     """The who-funds-whom flow graph of the store (see :mod:`devgraph.network`)."""
     return cached(store, "flows", build_flows)
 
 
-def validation(store: GraphStore) -> ValidationReport:
-    """The SHACL report on the store's data graphs (slow: seconds for the seed portfolio)."""
-    return cached(store, "validation", validate_store)
+def validation(store: GraphStore, *, wait: bool = True) -> ValidationReport | None:
+    """The SHACL report on the store's data graphs (slow: ~10 ms per activity).
+
+    With ``wait=False``, a report not computed yet is started in a background thread and
+    None is returned at once: a page can say "validation running" instead of hanging.
+    """
+    if wait:
+        with _LOCK:
+            running = _RUNNING.get(store)
+        if running is not None and running.is_alive():
+            running.join()  # the background run is under way: wait for it, not a second run
+        return cached(store, "validation", validate_store)
+    report = peek(store, "validation")
+    if report is not None:
+        return report
+    with _LOCK:
+        running = _RUNNING.get(store)
+        if running is None or not running.is_alive():
+            worker = threading.Thread(
+                target=cached,
+                args=(store, "validation", validate_store),
+                name="devgraph-page-validation",
+                daemon=True,
+            )
+            _RUNNING[store] = worker
+            worker.start()
+    return None

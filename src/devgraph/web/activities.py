@@ -47,17 +47,25 @@ def index_json() -> ResponseReturnValue:
     return jsonify(_search())
 
 
+def _findings_mode() -> str:
+    """``PAGE_FINDINGS``: ``background`` (default), ``wait`` or ``off`` (booleans: wait/off).
+
+    In the background, the first activity page after a load starts validating the store and
+    says so; later pages show the findings. ``wait`` makes that first page wait.
+    """
+    mode = current_app.config.get("PAGE_FINDINGS", "background")
+    if isinstance(mode, bool):
+        return "wait" if mode else "off"
+    mode = str(mode).lower()
+    return mode if mode in ("wait", "background", "off") else "background"
+
+
 @bp.get("/activity/<path:key>")
 def page(key: str) -> ResponseReturnValue:
     """``/activity/<key>`` shows ``act:<key>``; ``/activity/<key>.json`` is its JSON twin."""
     key, as_json = split_json(key)
     iri = iri_or_404(ACTIVITY, key)
-    data = activity_page(
-        get_store(),
-        iri,
-        lang=get_locale(),
-        findings=bool(current_app.config.get("PAGE_FINDINGS", True)),
-    )
+    data = activity_page(get_store(), iri, lang=get_locale(), findings=_findings_mode())
     return twin(
         data,
         "activity.html",
