@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from devgraph.namespaces import DCAT, DCTERMS, DG, GRAPH, META_GRAPH, PROV, SPDX, VOID, XSD
 from devgraph.store import GraphStore, StoreError, rdf_format
+from devgraph.xmlguard import UnsafeXmlError, check_rdf_xml
 
 EXTENSIONS: dict[str, str] = {
     ".ttl": "turtle",
@@ -124,6 +125,8 @@ def parse_file(source: SourceFile) -> list[ox.Triple]:
     """
     base = source.path.resolve().as_uri()
     try:
+        if source.format == "rdfxml":
+            check_rdf_xml(source.path)
         quads = ox.parse(
             path=str(source.path),
             format=rdf_format(source.format),
@@ -131,7 +134,7 @@ def parse_file(source: SourceFile) -> list[ox.Triple]:
             rename_blank_nodes=True,
         )
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    except SyntaxError as exc:
+    except (SyntaxError, UnsafeXmlError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
         raise LoadError(f"{source.path}: {exc}") from exc
     except (OSError, ValueError) as exc:
         raise LoadError(f"{source.path}: cannot read: {exc}") from exc
