@@ -200,6 +200,7 @@ def test_json_has_stable_keys(mixed_report: ValidationReport) -> None:
             "value",
             "message",
             "source_shape",
+            "component",
         ]
     for row in data["summary"]:
         assert list(row) == ["shape", "name", "severity", "count"]
@@ -247,12 +248,25 @@ def test_text_starts_with_the_verdict(mixed_report: ValidationReport) -> None:
 
 def test_sparql_message_is_english_after_placeholder_substitution() -> None:
     """pySHACL drops the language tag when it fills {?value}: the English text must win."""
-    report = validate([EXAMPLES / "SexPercentageSumShape" / "invalid.ttl"], codelists=CODELISTS)
+    report = validate(
+        [EXAMPLES / "SexPercentageSumShape" / "invalid.ttl"],
+        codelists=CODELISTS,
+        engine="pyshacl",
+    )
     (finding,) = [f for f in report.findings if f.shape == str(DGSH.SexPercentageSumShape)]
     assert (
         finding.message == "percentages by sex add up to 90.0, not 100 (34.0 % female, 56.0 % male)"
     )
     assert finding.value == "90.0"
+
+
+def test_sparql_engine_fills_placeholders_with_canonical_numbers() -> None:
+    """The store canonicalises decimals ("34.0" is read back as 34), so the message does too."""
+    report = validate([EXAMPLES / "SexPercentageSumShape" / "invalid.ttl"], codelists=CODELISTS)
+    (finding,) = [f for f in report.findings if f.shape == str(DGSH.SexPercentageSumShape)]
+    assert finding.message == "percentages by sex add up to 90, not 100 (34 % female, 56 % male)"
+    assert float(finding.value or "nan") == 90.0
+    assert finding.component == str(SH.SPARQLConstraintComponent)
 
 
 def test_sh_node_details_are_not_reported_twice() -> None:

@@ -62,6 +62,8 @@ class Finding:
     value: str | None
     message: str
     source_shape: str
+    component: str = ""
+    """The SHACL constraint component (``sh:MinCountConstraintComponent``...), as an IRI."""
 
     @property
     def rank(self) -> tuple[int, str, str, str, str, str]:
@@ -95,8 +97,10 @@ class ValidationReport:
     """
 
     findings: list[Finding]
-    results_graph: Graph = field(repr=False)
+    results_graph: Graph | None = field(default=None, repr=False)
     shape_names: dict[str, str] = field(default_factory=dict, repr=False)
+    engine: str = "pyshacl"
+    """Which validator produced the findings: "pyshacl", "sparql", or "sparql+pyshacl"."""
 
     def __post_init__(self) -> None:
         self.findings = sorted(self.findings, key=lambda f: f.rank)
@@ -134,7 +138,15 @@ class ValidationReport:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_turtle(self) -> str:
-        """The SHACL validation report graph (sh:ValidationReport) as Turtle."""
+        """The SHACL validation report graph (sh:ValidationReport) as Turtle.
+
+        The SPARQL engine builds no rdflib graph while validating (100 k findings would cost
+        more than finding them); the graph is rebuilt from the findings when asked for.
+        """
+        if self.results_graph is None:
+            from devgraph.shacl_exec import results_graph
+
+            self.results_graph = results_graph(self.findings)
         for prefix, namespace in PREFIXES.items():
             self.results_graph.bind(prefix, namespace)
         return self.results_graph.serialize(format="turtle")
@@ -299,6 +311,8 @@ def findings_from_results(results_graph: Graph, shapes_graph: Graph) -> list[Fin
                 value=_term_text(results_graph.value(result, SH.value)),
                 message=_pick_message(messages, templates),
                 source_shape=_term_text(source) or "",
+                component=_term_text(results_graph.value(result, SH.sourceConstraintComponent))
+                or "",
             )
         )
     return findings

@@ -12,13 +12,18 @@ Design choices:
   **mixed into a copy of the data graph** (not passed as pySHACL's ``ont_graph``, which does the
   same mixing less visibly). ``codelists=False`` skips them and deactivates the shapes marked
   ``dgsh:requiresCodelists true``, which could not give a meaningful answer without them.
+* Two engines give the same findings. ``engine="sparql"`` (the default) compiles the shapes
+  to SPARQL (:mod:`devgraph.shacl_sparql`) and runs them on the store, 20-30x faster than
+  pySHACL and without copying the data into rdflib; shapes it cannot translate are run by
+  pySHACL alone. ``engine="pyshacl"`` is the reference (``tests/test_shacl_sparql.py``
+  asserts the two agree).
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,12 +41,16 @@ from devgraph.report import (
     findings_from_results,
     shape_names,
 )
-from devgraph.store import GraphStore
+from devgraph.shacl_exec import Runner
+from devgraph.shacl_sparql import Compiler
+from devgraph.store import EmbeddedStore, GraphStore
 
 __all__ = [
     "Finding",
     "ValidationReport",
     "default_codelists_dir",
+    "ENGINES",
+    "data_graphs",
     "default_shapes_dir",
     "load_graph",
     "load_shapes",
@@ -54,6 +63,8 @@ _REPO = Path(__file__).resolve().parents[2]
 
 DataInput = Graph | Path | Iterable[Path]
 CodelistsInput = bool | Path | Iterable[Path]
+ENGINES = ("sparql", "pyshacl")
+DEFAULT_ENGINE = "sparql"
 
 
 def default_shapes_dir() -> Path:
@@ -176,12 +187,19 @@ def _as_paths(paths: Path | Iterable[Path]) -> list[Path]:
     return [paths] if isinstance(paths, str | Path) else [Path(p) for p in paths]
 
 
+def _engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r} (known: {', '.join(ENGINES)})")
+    return engine
+
+
 def validate(
     data: DataInput,
     *,
     shapes: Path | Iterable[Path] | None = None,
     codelists: CodelistsInput = True,
     only: Iterable[str] | None = None,
+    engine: str = DEFAULT_ENGINE,
 ) -> ValidationReport:
     """Validate a graph, or RDF files and folders, against the devgraph shapes.
 
@@ -189,17 +207,44 @@ def validate(
     ``codelists``: True reads :func:`default_codelists_dir`; a path (or paths) reads those
     files; False validates without codelists (membership shapes deactivated).
     ``only``: run just these shapes (IRIs, ``dgsh:`` names or local names).
-    The caller's graph is never modified.
+    ``engine``: "sparql" (default; the data goes into an in-memory pyoxigraph store) or
+    "pyshacl". The caller's graph is never modified.
     """
     codelist_graph = _load_codelists(codelists)
+    shapes_graph = load_shapes(shapes, codelists=codelist_graph is not None, only=only)
+    if _engine(engine) == "sparql":
+        store = EmbeddedStore()
+        if isinstance(data, Graph):
+            nt = data.serialize(format="nt", encoding="utf-8")
+            triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        else:
+            files, _skipped = discover(_as_paths(data))
+            triples = [t for f in files for t in parse_file(source_file(f))]
+        store.replace_graphs({_SCRATCH_GRAPH: triples})
+        return _validate_sparql(
+            store, shapes_graph, codelist_graph, None, fallback=lambda: _data_graph(data)
+        )
+    return _pyshacl(_data_graph(data), shapes_graph, codelist_graph)
+
+
+_SCRATCH_GRAPH = "https://w3id.org/devgraph/graph/validation"
+
+
+def _data_graph(data: DataInput) -> Graph:
+    """A fresh rdflib copy of the data (pySHACL's input; the caller's graph stays untouched)."""
     if isinstance(data, Graph):
-        data_graph = Graph()
-        data_graph += data
-    else:
-        data_graph = load_graph(_as_paths(data))
+        copy = Graph()
+        copy += data
+        return copy
+    return load_graph(_as_paths(data))
+
+
+def _pyshacl(
+    data_graph: Graph, shapes_graph: Graph, codelist_graph: Graph | None
+) -> ValidationReport:
+    """Run pySHACL on a data graph it may modify (codelists are mixed into it)."""
     if codelist_graph is not None:
         data_graph += codelist_graph
-    shapes_graph = load_shapes(shapes, codelists=codelist_graph is not None, only=only)
     _conforms, results_graph, _text = pyshacl.validate(
         data_graph,
         shacl_graph=shapes_graph,
@@ -218,6 +263,61 @@ def validate(
     )
 
 
+def memberships(codelist_graph: Graph) -> dict[str, frozenset[str]]:
+    """Codelist scheme IRI → its codes, from the ``skos:inScheme`` triples."""
+    out: dict[str, set[str]] = {}
+    for code, scheme in codelist_graph.subject_objects(SKOS.inScheme):
+        out.setdefault(str(scheme), set()).add(str(code))
+    return {scheme: frozenset(codes) for scheme, codes in out.items()}
+
+
+def _validate_sparql(
+    store: GraphStore,
+    shapes_graph: Graph,
+    codelist_graph: Graph | None,
+    graphs: list[str] | None,
+    *,
+    fallback: Callable[[], Graph],
+    workers: int = 1,
+) -> ValidationReport:
+    """The SPARQL engine, with pySHACL (on ``fallback()``'s data) for untranslatable shapes."""
+    members = memberships(codelist_graph) if codelist_graph is not None else None
+    compiled = Compiler(shapes_graph, members).compile()
+    findings = Runner(store, shapes_graph, graphs=graphs).run(compiled.checks, workers=workers)
+    engine = "sparql"
+    if compiled.unsupported:
+        rest = load_graph_only(shapes_graph, compiled.unsupported)
+        findings += _pyshacl(fallback(), rest, codelist_graph).findings
+        engine = "sparql+pyshacl"
+    return ValidationReport(findings=findings, shape_names=shape_names(shapes_graph), engine=engine)
+
+
+def load_graph_only(shapes_graph: Graph, keep: Iterable[str]) -> Graph:
+    """A copy of the shapes graph where every targeted shape not in ``keep`` is deactivated."""
+    wanted = {URIRef(s) for s in keep}
+    copy = Graph()
+    copy += shapes_graph
+    for shape in {s for t in _TARGETS for s in copy.subjects(t, None)} - wanted:
+        copy.set((shape, SH.deactivated, Literal(True)))
+    return copy
+
+
+def data_graphs(store: GraphStore, graph: str | None) -> list[str] | None:
+    """The graphs a store validation reads: one named graph, or every graph but provenance.
+
+    None means the store's union default graph (when there is no provenance graph to leave
+    out, the cheapest dataset to query).
+    """
+    infos = store.graphs()
+    if graph is not None:
+        if graph not in {g.iri for g in infos}:
+            raise ValueError(f"no graph named {graph} in the store (see `devgraph graphs`)")
+        return [graph]
+    if not any(g.iri == META_GRAPH for g in infos):
+        return None
+    return [g.iri for g in infos if g.iri != META_GRAPH]
+
+
 def validate_store(
     store: GraphStore,
     *,
@@ -225,13 +325,34 @@ def validate_store(
     shapes: Path | Iterable[Path] | None = None,
     codelists: CodelistsInput = True,
     only: Iterable[str] | None = None,
+    engine: str = DEFAULT_ENGINE,
+    workers: int = 1,
 ) -> ValidationReport:
     """Validate the union of the store's data graphs, or one named graph (by IRI).
 
-    The store is dumped and re-parsed into rdflib: simple, and fast enough for the
-    portfolio sizes pySHACL can handle anyway (about 11 ms per activity). The load
-    provenance graph is left out: it describes files, not the portfolio.
+    The load provenance graph is left out: it describes files, not the portfolio. The SPARQL
+    engine queries the store in place (``workers`` threads run checks side by side); pySHACL
+    needs the store dumped and re-parsed into rdflib (about 11 ms per activity).
     """
+    graphs = data_graphs(store, graph)
+    if _engine(engine) == "sparql":
+        codelist_graph = _load_codelists(codelists)
+        shapes_graph = load_shapes(shapes, codelists=codelist_graph is not None, only=only)
+        return _validate_sparql(
+            store,
+            shapes_graph,
+            codelist_graph,
+            graphs,
+            fallback=lambda: _dump(store, graph),
+            workers=workers,
+        )
+    return validate(
+        _dump(store, graph), shapes=shapes, codelists=codelists, only=only, engine="pyshacl"
+    )
+
+
+def _dump(store: GraphStore, graph: str | None) -> Graph:
+    """The store's data (one graph, or all but provenance) as an rdflib graph."""
     buffer = io.BytesIO()
     if graph is None:
         store.dump(buffer, format="nquads")
@@ -244,10 +365,8 @@ def validate_store(
             )
         )
     else:
-        if graph not in {g.iri for g in store.graphs()}:
-            raise ValueError(f"no graph named {graph} in the store (see `devgraph graphs`)")
         store.dump(buffer, format="ntriples", graph=graph)
         data = buffer.getvalue()
     data_graph = Graph()
     data_graph.parse(data=data, format="nt")
-    return validate(data_graph, shapes=shapes, codelists=codelists, only=only)
+    return data_graph
