@@ -123,3 +123,31 @@ def test_findings_off_and_pending(tmp_path):
     waiting = create_app({"TESTING": True, "STORE": store, "PAGE_FINDINGS": "wait"})
     done = waiting.test_client().get("/activity/a.json").get_json()
     assert done["findings"] == first["findings"]
+
+
+def test_percent_encoded_iris_round_trip_through_page_links(tmp_path):
+    """IATI identifiers with "/" or spaces mint %-encoded IRIs; their page links find them."""
+    from devgraph.load import load_paths
+    from devgraph.store import EmbeddedStore
+    from devgraph.web import create_app
+
+    act = "https://w3id.org/devgraph/id/activity/XM-DAC-1%2F2%20b"
+    org = "https://w3id.org/devgraph/id/organisation/pub/name/ministry%20of%20health"
+    (tmp_path / "x.ttl").write_text(
+        f"""@prefix dg: <https://w3id.org/devgraph/ontology#> .
+<{act}> a dg:Activity ; dg:title "Slash"@en ; dg:participation <{act}/p> .
+<{act}/p> dg:participant <{org}> ;
+  dg:role <https://w3id.org/devgraph/codelist/OrganisationRole/4> .
+<{org}> a dg:Organisation ; dg:name "Ministry of Health"@en .
+"""
+    )
+    store = EmbeddedStore(None)
+    load_paths(store, [tmp_path / "x.ttl"], root=tmp_path)
+    client = create_app({"TESTING": True, "STORE": store, "PAGE_FINDINGS": "off"}).test_client()
+    listing = client.get("/activities").get_data(as_text=True)
+    (href,) = re.findall(r'href="(/activity/[^"?]+)"', listing)
+    page = client.get(href)
+    assert page.status_code == 200
+    assert client.get(href + ".json").get_json()["iri"] == act
+    (org_href,) = re.findall(r'href="(/organisation/[^"?]+)"', page.get_data(as_text=True))
+    assert client.get(org_href + ".json").get_json()["iri"] == org
