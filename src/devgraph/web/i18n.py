@@ -2,9 +2,10 @@
 
 The locale comes from ``?lang=fr|en`` (remembered in a cookie so the next page keeps it),
 else the ``lang`` cookie, else the browser's ``Accept-Language``, else English. Interface
-strings are looked up by their English text (English catalogues only name field keys) in ``translations/<lang>.*.json``: every file
-of a language is merged, so each area of the browser ships its own catalogue without
-touching another's. A string missing from a catalogue shows in English rather than failing.
+strings are looked up by their English text in ``translations/<lang>.*.json`` (English
+catalogues only name field keys such as ``plannedStart``): every file of a language is
+merged, so each area of the browser ships its own catalogue without touching another's.
+A string missing from a catalogue shows in English rather than failing.
 
 Templates get ``_`` (translate), ``locale`` and ``lang_url(code)`` (this page in another
 language). Labels that come from the graph are not translated here: the page library picks
