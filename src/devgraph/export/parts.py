@@ -70,8 +70,16 @@ def _qname(name: str) -> str:
     return name
 
 
-def narratives(parent: etree._Element, literals: list[ox.Literal]) -> None:
-    """One ``narrative`` per literal, its language (if any) as ``xml:lang``."""
+def narratives(
+    parent: etree._Element, literals: list[ox.Literal], *, required: bool = False
+) -> None:
+    """One ``narrative`` per literal, its language (if any) as ``xml:lang``.
+
+    ``required``: where the schema needs a narrative (a document's or indicator's title), an
+    empty one stands for a text the publisher left empty (the importer keeps no empty text).
+    """
+    if required and not literals:
+        etree.SubElement(parent, "narrative")
     for lit in literals:
         el = etree.SubElement(parent, "narrative")
         el.text = lit.value
@@ -144,10 +152,10 @@ def document_links(view: View, owner: str, parent: etree._Element, path: str) ->
     """``document-link`` elements of an activity, result or indicator."""
     for node in view.iris(owner, "documentLink"):
         el = sub(parent, "document-link", url=view.text(node, "url"))
-        for prop in ("title", "description"):
-            lits = view.literals(node, prop)
-            if lits:
-                narratives(sub(el, prop), lits)
+        narratives(sub(el, "title"), view.literals(node, "title"), required=True)
+        lits = view.literals(node, "description")
+        if lits:
+            narratives(sub(el, "description"), lits)
         kept(view, node, el, f"{path}/document-link")
 
 

@@ -19,10 +19,12 @@ __all__ = ["result"]
 PATH = "/iati-activities/iati-activity/result"
 
 
-def _texts(view: View, node: str, el: etree._Element, prop: str, tag: str) -> None:
+def _texts(
+    view: View, node: str, el: etree._Element, prop: str, tag: str, *, required: bool = False
+) -> None:
     lits = view.literals(node, prop)
-    if lits:
-        narratives(sub(el, tag), lits)
+    if lits or required:
+        narratives(sub(el, tag), lits, required=required)
 
 
 def _measured(view: View, node: str, el: etree._Element, path: str) -> None:
@@ -62,25 +64,17 @@ def result(view: View, node: str, act: etree._Element, notes: Notes) -> None:
     """One ``result``; one the schema cannot take (no type, no indicator) is left out, noted."""
     kind = code(view.iri(node, "resultType"))
     indicators = view.iris(node, "indicator")
-    if kind is None or not indicators or not view.literals(node, "title"):
-        lacks = [
-            what
-            for what, ok in (
-                ("@type", kind),
-                ("indicator", indicators),
-                ("title", view.literals(node, "title")),
-            )
-            if not ok
-        ]
+    if kind is None or not indicators:
+        lacks = [what for what, ok in (("@type", kind), ("indicator", indicators)) if not ok]
         notes.dropped.append(f"result {node}: no {', '.join(lacks)} (required by 2.03)")
         return
     el = sub(act, "result", type=kind)
-    _texts(view, node, el, "title", "title")
+    _texts(view, node, el, "title", "title", required=True)
     _texts(view, node, el, "description", "description")
     for ind in indicators:
         ind_el = sub(el, "indicator", measure=code(view.iri(ind, "measure")))
         ipath = f"{PATH}/indicator"
-        _texts(view, ind, ind_el, "title", "title")
+        _texts(view, ind, ind_el, "title", "title", required=True)
         _texts(view, ind, ind_el, "description", "description")
         for base in view.iris(ind, "baseline"):
             _baseline(view, base, ind_el, f"{ipath}/baseline")
