@@ -79,7 +79,9 @@ def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> Non
     from devgraph.iati import is_iati_file
 
     progress = None if quiet else (lambda line: click.echo(line, err=True))
-    iati = [p for p in paths if p.is_file() and (p.suffix == ".zip" or is_iati_file(p))]
+    # A named .xml file is meant as IATI: the importer says why it is refused (entities,
+    # wrong root, bad syntax) instead of the RDF loader's "unknown file type".
+    iati = [p for p in paths if p.is_file() and p.suffix.lower() in (".zip", ".xml")]
     iati += [x for p in paths if p.is_dir() for x in sorted(p.rglob("*.xml")) if is_iati_file(x)]
     rdf = [p for p in paths if p not in iati]
     if rdf:

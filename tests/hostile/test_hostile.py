@@ -195,11 +195,6 @@ def test_the_cli_refuses_with_the_reason_and_exit_status_1(tmp_path):
     assert "declares entities" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="devgraph load sends XML that is_iati_file() rejects to the RDF loader, which "
-    "answers 'unknown RDF file type' instead of the reader's reason (cli.py; reported)",
-)
 def test_devgraph_load_gives_the_readers_reason_for_refused_xml(tmp_path):
     result = CliRunner().invoke(
         main, ["--store", str(tmp_path / "s"), "load", str(CORPUS / "xxe-file.xml")]
