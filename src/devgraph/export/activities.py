@@ -21,6 +21,7 @@ from devgraph.export.activity_xml import activity_element
 from devgraph.export.findings import IatiFinding, check_file
 from devgraph.export.order import sort_tree
 from devgraph.export.plan import Plan, find_activities, plan_activity, resolve_org
+from devgraph.export.repair import repair
 from devgraph.export.view import View, data_graphs
 from devgraph.iati import xsd
 from devgraph.namespaces import ACTIVITY, PLACE
@@ -165,6 +166,12 @@ def export_activities(
             continue
         elem = activity_element(view, iri, plan)
         sort_tree(elem, ("iati-activities", "iati-activity"))
+        remaining = repair(elem, plan.notes)
+        if remaining:
+            plan.notes.missing.extend(f"2.03 schema: {msg}" for msg in remaining)
+            if not allow_incomplete:
+                result.skipped.append(plan)
+                continue
         built.append((plan, elem))
         countries = _countries(view, iri)
         plan.country = countries[0] if countries else None

@@ -176,6 +176,8 @@ def _location(ctx: ActivityContext, el: etree._Element, path: str) -> None:
                 "Place" if tag == "location-id" else ADMIN_CLASSES.get(level, "AdministrativeArea")
             )
             ctx.link(node, "locationPlace", place, cls)
+            if level and level not in ADMIN_CLASSES:  # no class for it: kept on the location
+                ctx.keep_attr(node, here, "level", child.get("level", ""))
             ctx.rest(child, place, here, attrs=("vocabulary", "code", "level"))
         elif isinstance(tag, str):
             ctx.keep(child, node, path)
