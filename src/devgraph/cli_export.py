@@ -49,6 +49,11 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
     @click.option("--strict", is_flag=True, help="Write nothing when a shape reports an error.")
     @click.option("--no-shacl", is_flag=True, help="Skip the SHACL check (faster).")
     @click.option(
+        "--compare-with",
+        type=click.Path(exists=True, path_type=Path),
+        help="An IATI file these activities came from: list what the export changed.",
+    )
+    @click.option(
         "-o",
         "--output",
         type=click.Path(path_type=Path),
@@ -57,7 +62,16 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
     )
     @pass_ctx
     def iati(
-        ctx, reporting_org, activities, country, split, allow_incomplete, strict, no_shacl, output
+        ctx,
+        reporting_org,
+        activities,
+        country,
+        split,
+        allow_incomplete,
+        strict,
+        no_shacl,
+        compare_with,
+        output,
     ) -> None:
         """IATI 2.03 activity XML from the activities in the store, XSD-checked."""
         from devgraph.export import ExportError, export_activities
@@ -89,6 +103,13 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
             click.echo(f"wrote {path}: {f.activity_count} activities, IATI 2.03, {state}")
             for err in f.xsd_errors:
                 click.echo(f"  XSD {err}", err=True)
+            if compare_with:
+                from devgraph.export.roundtrip import compare_xml, xml_items
+
+                lines = compare_xml(xml_items(compare_with), xml_items(f.xml))
+                click.echo(f"compared with {compare_with}: {len(lines)} difference(s)")
+                for line in lines:
+                    click.echo(f"  {line}")
 
     @export.command("iati-org")
     @click.argument("org")

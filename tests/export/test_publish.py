@@ -99,3 +99,17 @@ def test_cli_export_iati_org_needs_an_identifier(runner, tmp_path: Path) -> None
     result = runner("export", "iati-org", "eclosio", "-o", str(tmp_path / "o.xml"))
     assert result.exit_code == 1
     assert "organisation-identifier" in result.output
+
+
+def test_cli_split_and_compare(runner, tmp_path: Path) -> None:
+    src = SAMPLES / "worldvision-uk_v1.0x_provider-activity-id.xml"
+    assert runner("import-iati", str(src)).exit_code == 0
+    out = tmp_path / "by-publisher"
+    result = runner(
+        "export", "iati", "--no-shacl", "--split", "publisher", "--compare-with", str(src),
+        "-o", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["gb-chc-285908.xml"]
+    assert "XSD-valid" in result.output
+    assert "- iati-activity/activity-date @type 'start-actual' ×2" in result.output

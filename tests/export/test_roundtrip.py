@@ -119,18 +119,22 @@ def test_organisation_file_round_trip(tmp_path: Path) -> None:
     ), lines
 
 
-def test_v1_input_exports_valid_203_listing_changes(tmp_path: Path) -> None:
-    path = FIXTURES / "legacy_v1.03.xml"
+def test_v1_input_exports_valid_203_listing_changes() -> None:
+    path = SAMPLES / "worldvision-uk_v1.0x_provider-activity-id.xml"
     store = EmbeddedStore(None)
     import_paths(store, [path], root=path.parent)
-    result = export_activities(store, shacl=False, allow_incomplete=True)
+    result = export_activities(store, shacl=False)
     [file] = result.files
+    assert file.activity_count == 2 and file.xsd_errors == []
     lines = compare_xml(xml_items(path), xml_items(file.xml))
-    assert lines, "a 1.03 file cannot come out unchanged as 2.03"
-    # 1.0x text codes become 2.0x codes: the comparison says so.
-    complete = [p for p in result.written if p.complete]
-    assert file.xsd_errors == [] or len(complete) < len(result.written), file.xsd_errors
-    assert b'version="2.03"' in file.xml
+    # 1.0x text codes become 2.0x codes, and 1.0x text becomes narratives: listed.
+    assert "- iati-activity/activity-date @type 'start-actual' ×2" in lines
+    assert "+ iati-activity/activity-date @type '2' ×2" in lines
+    assert any(
+        ln.startswith("+ iati-activity/contact-info/mailing-address/narrative") for ln in lines
+    )
+    notes = [n for p in result.written for n in p.notes.changed + p.notes.dropped]
+    assert any("location-type" in n for n in notes), notes  # 1.0x-only element, removed
 
 
 def test_invalid_input_is_skipped_with_reasons() -> None:
