@@ -105,9 +105,9 @@ def _remember(response: Response) -> Response:
     asked = _asked(request.args.get("lang"))
     if asked and request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
-    # The linked-data views (devgraph.web.linked) promise ``Vary: Accept`` alone, and their
-    # content is the same in every language (only the page chrome is translated).
-    if response.mimetype == "text/html" and request.blueprint != "linked":
+    # Every HTML page's chrome is translated, the linked-data views' included, so caches
+    # must key on the language as well as on Accept.
+    if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
