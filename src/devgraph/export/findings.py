@@ -75,6 +75,15 @@ def check_file(xml: bytes) -> list[IatiFinding]:
     return _iati_terms(report.findings)
 
 
+def _xpath(path: str, xpaths: dict[str, str]) -> str:
+    """A SHACL path as IATI XPaths (alternatives ``a|b`` each mapped), else as it was."""
+    parts = []
+    for alt in path.split("|"):
+        prop = alt if alt.startswith("http") else expand(alt) or alt
+        parts.append(xpaths.get(prop, alt))
+    return " | ".join(dict.fromkeys(parts))
+
+
 def _iati_terms(findings: list) -> list[IatiFinding]:  # list[devgraph.report.Finding]
     xpaths = _xpaths()
     out = []
@@ -85,13 +94,12 @@ def _iati_terms(findings: list) -> list[IatiFinding]:  # list[devgraph.report.Fi
             if focus.startswith(ACTIVITY)
             else focus
         )
-        prop = f.path if (f.path or "").startswith("http") else expand(f.path or "")
         out.append(
             IatiFinding(
                 rule=f.shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1].removeprefix("dgsh:"),
                 severity=SEVERITY.get(f.severity, f.severity.lower()),
                 activity=owner,
-                path=xpaths.get(prop or "", f.path or ""),
+                path=_xpath(f.path or "", xpaths),
                 message=f.message,
             )
         )
