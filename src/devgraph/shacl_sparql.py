@@ -26,15 +26,16 @@ pattern in a SPARQL constraint), restricted to the schemes a query names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from devgraph.report import render_path
+from devgraph.shacl_conditions import _VALUE_PARAMS, ConditionCompiler, component, n3
 from devgraph.sparql_rewrite import (
     Unsupported,
     bind_targets,
@@ -84,25 +85,6 @@ _TARGET_PREDICATES = (
     SH.targetObjectsOf,
     SH.target,
 )
-_VALUE_PARAMS = {
-    SH.datatype,
-    SH["class"],
-    SH.nodeKind,
-    SH["in"],
-    SH.pattern,
-    SH.flags,
-    SH.minLength,
-    SH.maxLength,
-    SH.minInclusive,
-    SH.maxInclusive,
-    SH.minExclusive,
-    SH.maxExclusive,
-    SH.node,
-    SH["or"],
-    SH["and"],
-    SH["not"],
-    SH.hasValue,
-}
 #: Predicates that describe a shape without constraining anything.
 _INERT = {
     RDF.type,
@@ -121,36 +103,9 @@ _INERT = {
     SH.prefixes,
     *_TARGET_PREDICATES,
 }
-_COMPARISONS = {
-    SH.minInclusive: ">=",
-    SH.maxInclusive: "<=",
-    SH.minExclusive: ">",
-    SH.maxExclusive: "<",
-}
-_NODE_KINDS = {
-    SH.IRI: "isIRI({v})",
-    SH.BlankNode: "isBlank({v})",
-    SH.Literal: "isLiteral({v})",
-    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
-    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
-    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
-}
 
 
-def component(parameter: URIRef) -> URIRef:
-    """The constraint component of a parameter: ``sh:minCount`` → ``sh:MinCount...Component``."""
-    local = str(parameter).removeprefix(str(SH))
-    return SH[local[0].upper() + local[1:] + "ConstraintComponent"]
-
-
-def n3(term: Node) -> str:
-    """A term as SPARQL text (rdflib's N3 form is valid SPARQL for IRIs and literals)."""
-    if isinstance(term, BNode):
-        raise Unsupported("a blank node as a constant")
-    return term.n3()
-
-
-class Compiler:
+class Compiler(ConditionCompiler):
     """Translate the shapes of one shapes graph; one instance per validation run."""
 
     def __init__(self, shapes: Graph, memberships: Memberships | None = None) -> None:
@@ -284,7 +239,7 @@ class Compiler:
             has_value = list(self.g.objects(source, SH.hasValue))
             for value in has_value:
                 query = (
-                    f"SELECT ?this WHERE {{ {target} FILTER NOT ({self._has(p, '?this', value)}) }}"
+                    f"SELECT ?this WHERE {{ {target} FILTER (!{self._has(p, '?this', value)}) }}"
                 )
                 checks.append(
                     Check(kind="focus", query=query, components=(component(SH.hasValue),), **base)
@@ -342,103 +297,6 @@ class Compiler:
             f"FILTER ({failing}) }}"
         )
         return Check(kind="value", query=query, components=tuple(c for c, _ in conditions), **base)
-
-    # -- value conditions -------------------------------------------------------------------
-
-    def _value_conditions(
-        self, shape: Node, v: str, *, skip: Iterable[URIRef] = ()
-    ) -> list[tuple[URIRef, str]]:
-        """(component, SPARQL boolean expression true when ``v`` satisfies it) per constraint."""
-        out: list[tuple[URIRef, str]] = []
-        skipped = set(skip)
-        for param in sorted(set(self.g.predicates(shape, None)) & _VALUE_PARAMS, key=str):
-            if param in skipped or param == SH.flags:
-                continue
-            for arg in self.g.objects(shape, param):
-                out.append((component(param), self._condition(shape, param, arg, v)))
-        return out
-
-    def _condition(self, shape: Node, param: URIRef, arg: Node, v: str) -> str:
-        if param == SH.datatype:
-            return f"(isLiteral({v}) && DATATYPE({v}) = {n3(arg)})"
-        if param == SH["class"]:
-            return f"EXISTS {{ {v} <{RDF.type}>/<{RDFS.subClassOf}>* {n3(arg)} }}"
-        if param == SH.nodeKind:
-            if arg not in _NODE_KINDS:
-                raise Unsupported(f"sh:nodeKind {arg}")
-            return _NODE_KINDS[arg].format(v=v)
-        if param == SH["in"]:
-            members = [f"sameTerm({v}, {n3(m)})" for m in Collection(self.g, arg)]
-            return "(" + (" || ".join(members) or "false") + ")"
-        if param == SH.pattern:
-            flags = self.g.value(shape, SH.flags)
-            extra = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-            return f"(!isBlank({v}) && REGEX(STR({v}), {Literal(str(arg)).n3()}{extra}))"
-        if param in (SH.minLength, SH.maxLength):
-            op = ">=" if param == SH.minLength else "<="
-            return f"(!isBlank({v}) && STRLEN(STR({v})) {op} {int(arg)})"
-        if param in _COMPARISONS:
-            return f"({v} {_COMPARISONS[param]} {n3(arg)})"
-        if param == SH.hasValue:
-            return f"sameTerm({v}, {n3(arg)})"
-        if param == SH.node:
-            return self._conforms(arg, v)
-        if param in (SH["or"], SH["and"]):
-            joiner = " || " if param == SH["or"] else " && "
-            members = [self._conforms(m, v) for m in Collection(self.g, arg)]
-            return "(" + joiner.join(members) + ")"
-        if param == SH["not"]:
-            return f"(!{self._conforms(arg, v)})"
-        raise Unsupported(f"{param}")
-
-    def _conforms(self, shape: Node, v: str, depth: int = 0) -> str:
-        """A boolean expression true when ``v`` conforms to ``shape`` (for sh:node, sh:or...)."""
-        if depth > 8:
-            raise Unsupported("shapes nested deeper than 8 (recursive shapes?)")
-        self._known_parameters(shape)
-        if self.g.value(shape, SH.sparql) is not None:
-            raise Unsupported("sh:sparql in a nested shape")
-        terms = ["true"]
-        shape_path = self.g.value(shape, SH.path)
-        if shape_path is None:
-            terms += [expr for _, expr in self._value_conditions(shape, v)]
-        else:
-            terms += self._property_terms(shape, self.path(shape_path), v, depth)
-        for prop in self.g.objects(shape, SH.property):
-            terms.append(self._conforms(prop, v, depth + 1))
-        return "(" + " && ".join(terms) + ")"
-
-    def _property_terms(self, shape: Node, p: str, v: str, depth: int) -> list[str]:
-        self._fresh += 1
-        x = f"?n{self._fresh}"
-        terms = []
-        low = self.g.value(shape, SH.minCount)
-        if low is not None and int(low) > 1:
-            raise Unsupported("sh:minCount above 1 in a nested shape")
-        if low is not None and int(low) == 1:
-            terms.append(f"EXISTS {{ {v} {p} {x} }}")
-        high = self.g.value(shape, SH.maxCount)
-        if high is not None:
-            if int(high) != 0:
-                raise Unsupported("sh:maxCount other than 0 in a nested shape")
-            terms.append(f"NOT EXISTS {{ {v} {p} {x} }}")
-        for value in self.g.objects(shape, SH.hasValue):
-            terms.append(self._has(p, v, value))
-        conditions = self._value_conditions(shape, x, skip={SH.hasValue})
-        if conditions:
-            failing = " || ".join(f"!COALESCE({expr}, false)" for _, expr in conditions)
-            terms.append(f"NOT EXISTS {{ {v} {p} {x} FILTER ({failing}) }}")
-        return terms
-
-    def _has(self, p: str, v: str, value: Node) -> str:
-        """``v`` has ``value`` on path ``p``; codelist memberships are inlined for skos:inScheme."""
-        found = f"EXISTS {{ {v} {p} {n3(value)} }}"
-        if self.memberships is not None and p == SKOS.inScheme.n3():
-            codes = sorted(self.memberships.get(str(value), ()))
-            if codes:
-                listed = ", ".join(f"<{c}>" for c in codes)
-                return f"({found} || {v} IN ({listed}))"
-        return found
 
     # -- SHACL-SPARQL -----------------------------------------------------------------------
 
