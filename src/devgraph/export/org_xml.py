@@ -16,11 +16,21 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from devgraph.export.order import sort_tree
-from devgraph.export.parts import Notes, code, document_links, kept, narratives, org_element, sub
+from devgraph.export.parts import (
+    Notes,
+    code,
+    document_links,
+    kept,
+    kept_languages,
+    narratives,
+    org_element,
+    sub,
+)
 from devgraph.export.parts import value as value_element
 from devgraph.export.plan import resolve_org
 from devgraph.export.view import View, data_graphs
 from devgraph.iati import xsd
+from devgraph.iati.builder import XML_LANG
 from devgraph.store import GraphStore
 
 __all__ = ["OrgExport", "export_organisation"]
@@ -50,6 +60,9 @@ def organisation_element(view: View, org: str, notes: Notes) -> etree._Element:
     budgets = view.iris(org, "organisationBudget")
     cur = _currency(view, budgets)
     el = etree.Element("iati-organisation")
+    langs = kept_languages(view, org)  # kept texts inherited the organisation's xml:lang
+    if len(langs) == 1 and (lang := next(iter(langs))):
+        el.set(XML_LANG, lang)
     if cur:
         el.set("default-currency", cur)
     ident = view.text(org, "orgIdentifier")
