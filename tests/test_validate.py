@@ -310,3 +310,31 @@ def test_mentioned_activity_skips_completeness_but_not_stated_fact_rules() -> No
         by_node.setdefault(f.focus_node, set()).add(f.shape.removeprefix(str(DGSH)))
     assert by_node[str(ACT.ref)] == {"ImpreciseDateShape"}
     assert {"ActivityIdentifierShape", "FundingOrganisationShape"} <= by_node[str(ACT.full)]
+
+
+def test_cli_engines_give_the_same_report(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`devgraph validate --engine` picks the engine; both report the same findings."""
+    graph = _complete()
+    graph.add((ACT.complete, DG.relatedActivity, ACT["not-loaded"]))  # an Info
+    graph.add((ACT.complete, DG.phase, Literal(2)))
+    graph.add((ACT.complete, DG.phase, Literal(3)))  # two phases: a Warning
+    data = tmp_path / "data.ttl"
+    graph.serialize(data, format="turtle")
+    reports = {}
+    for engine in ("sparql", "pyshacl"):
+        result = runner("validate", str(data), "--no-codelists", "-f", "json", "--engine", engine)
+        assert result.exit_code == 0, result.output
+        reports[engine] = json.loads(result.output)
+    fast, reference = reports["sparql"], reports["pyshacl"]
+    assert fast["counts"] == reference["counts"] == {"Violation": 0, "Warning": 1, "Info": 1}
+    key = ("severity", "shape", "focus_node", "path", "component")
+    assert [[f[k] for k in key] for f in fast["findings"]] == [
+        [f[k] for k in key] for f in reference["findings"]
+    ]
+    bad = runner("validate", str(data), "--engine", "rdflib")
+    assert bad.exit_code == 2 and "rdflib" in bad.output
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown validation engine"):
+        validate(_complete(), codelists=False, engine="fast")
