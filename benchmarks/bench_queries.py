@@ -1,0 +1,150 @@
+"""Every named query (queries/*.rq) on a synthetic portfolio, against COUNT baselines.
+
+Why: a named query's seconds mean little on a shared 2-core machine; its ratio to a query
+that any engine must answer — counting activities (an index lookup) and counting every
+triple (one full pass) — measured in the same run does. Parameters are bound the way
+``devgraph query NAME --param`` binds them (SPARQL substitution), to the synthetic
+portfolio's first funder activity, its reporting organisation, an implementer activity at
+the end of its chain, and Senegal.
+
+    .venv/bin/python benchmarks/bench_queries.py                      # 10 k activities
+    .venv/bin/python benchmarks/bench_queries.py --activities 1000 --repeat 3   # quick
+
+Writes ``results/queries-<N>.json``; p50 and p95 are over ``--repeat`` runs, each reading
+every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the sibling modules importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pyoxigraph as ox
+from common import machine, percentile
+from generate import generate
+
+from devgraph.queries import list_queries, run_query
+from devgraph.store import EmbeddedStore
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ACT = "https://w3id.org/devgraph/id/activity/"
+BASELINES = {
+    "baseline: count activities": (
+        "SELECT (COUNT(?a) AS ?n) WHERE { ?a a <https://w3id.org/devgraph/ontology#Activity> }"
+    ),
+    "baseline: count all triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+}
+
+
+def parameters(store: EmbeddedStore) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Values for the named queries' parameters, taken from the loaded portfolio."""
+    rows = store.query(
+        "PREFIX dg: <https://w3id.org/devgraph/ontology#>\n"
+        f"SELECT ?org WHERE {{ <{ACT}syn-0000000> dg:reportingOrganisation ?org }} LIMIT 1"
+    )
+    funder = next(iter(rows))["org"]  # type: ignore[call-overload, index]
+    return {
+        "activity": ox.NamedNode(f"{ACT}syn-0000000"),
+        "start": ox.NamedNode(f"{ACT}syn-0000000"),
+        "country": ox.NamedNode("https://w3id.org/devgraph/id/place/SN"),
+        "cc": ox.Literal("SN"),
+        "funder": funder,
+    }
+
+
+def consume(result: Any) -> int:
+    if isinstance(result, ox.QueryBoolean):
+        return int(bool(result))
+    return sum(1 for _ in result)
+
+
+def timed(fn: Any, repeat: int) -> tuple[list[float], int]:
+    times, rows = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        rows = consume(fn())
+        times.append(time.perf_counter() - t0)
+    return sorted(times), rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--activities", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/devgraph-bench-validate"))
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    data = args.workdir / f"portfolio-{args.activities}-42.nq"
+    if not data.exists():
+        generate(args.activities, seed=42, rdf=data)
+    store_dir = args.workdir / f"queries-store-{args.activities}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = EmbeddedStore(store_dir)
+    quads = ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS)
+    graph = f"https://w3id.org/devgraph/graph/synthetic/{args.activities}-42"
+    store.replace_graphs({graph: (q.triple for q in quads)})
+    params = parameters(store)
+
+    rows: list[dict[str, Any]] = []
+    for name, text in BASELINES.items():
+        times, n = timed(lambda t=text: store.query(t), args.repeat)
+        rows.append(
+            {
+                "query": name,
+                "rows": n,
+                "p50_s": statistics.median(times),
+                "p95_s": percentile(times, 95),
+            }
+        )
+    base = rows[-1]["p50_s"]
+    for q in list_queries():
+        bound = {p.name: params[p.name] for p in q.params if p.name in params}
+        times, n = timed(lambda q=q, b=bound: run_query(store, q, b), args.repeat)
+        rows.append(
+            {
+                "query": q.name,
+                "rows": n,
+                "params": {k: str(v) for k, v in bound.items()},
+                "p50_s": statistics.median(times),
+                "p95_s": percentile(times, 95),
+            }
+        )
+        print(f"{q.name:<40} {rows[-1]['p50_s']:8.3f} s", file=sys.stderr, flush=True)
+    for r in rows:
+        r["per_count_all"] = r["p50_s"] / base
+    print(f"{'query':<40} {'rows':>7} {'p50 ms':>9} {'p95 ms':>9} {'×COUNT(*)':>10}")
+    for r in rows:
+        print(
+            f"{r['query']:<40} {r['rows']:>7} {1000 * r['p50_s']:9.1f} "
+            f"{1000 * r['p95_s']:9.1f} {r['per_count_all']:10.3f}"
+        )
+    store.close()
+    shutil.rmtree(store_dir, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"queries-{args.activities}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "machine": machine(),
+                "activities": args.activities,
+                "triples_file": data.name,
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
