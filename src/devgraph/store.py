@@ -146,6 +146,11 @@ class EmbeddedStore:
                     "(stop `devgraph serve` or point --store elsewhere)"
                 ) from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        if self.path is not None:
+            # A writer killed mid-replacement leaves its staging graph behind, visible in
+            # every union-default-graph query. This handle is the only writer (RocksDB
+            # holds the lock), so whatever staging graph exists now is stale.
+            self.drop_staging()
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path) if self.path else 'memory'})"
