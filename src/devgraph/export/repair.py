@@ -80,6 +80,13 @@ def _fix(wrapper: etree._Element, error: etree._LogEntry, notes: Notes) -> bool:
             notes.dropped.append(f"{path}/@{name}: {el.get(name)!r} ({msg.split(': ')[-1]})")
             del el.attrib[name]
             return True
+    if "Missing child element(s)" in msg and len(el) == 0 and not (el.text or "").strip():
+        parent = el.getparent()
+        if parent is not None and el.tag != "narrative" and "narrative" not in msg:
+            # An empty element the schema needs filled (an empty ``point``): nothing to keep.
+            notes.dropped.append(f"{path}: empty {etree.tostring(el, encoding='unicode')[:120]}")
+            parent.remove(el)
+            return True
     if "Missing child element(s). Expected is ( narrative )" in msg:
         etree.SubElement(el, "narrative")
         notes.changed.append(f"{path}: empty narrative added (the schema needs one)")

@@ -75,9 +75,12 @@ def _date(ctx: ActivityContext, el: etree._Element, path: str) -> None:
     code = ctx.concept_code("ActivityDateType", el.get("type"), f"{path}/@type")
     prop = DATE_PROPS.get(code or "")
     when = el.get("iso-date")
+    from_text = when is None and ctx.v1  # 1.0x files often give the date as the text
+    if from_text:
+        when = (el.text or "").strip() or None
     if prop and when:
         ctx.date(ctx.subject, prop, when, f"{path}/@iso-date")
-        ctx.rest(el, ctx.subject, path, attrs=("type", "iso-date"))
+        ctx.rest(el, ctx.subject, path, attrs=("type", "iso-date"), text=from_text)
     else:
         ctx.keep(el, ctx.subject, ROOT)
 
