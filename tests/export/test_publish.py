@@ -113,3 +113,24 @@ def test_cli_split_and_compare(runner, tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == ["gb-chc-285908.xml"]
     assert "XSD-valid" in result.output
     assert "- iati-activity/activity-date @type 'start-actual' ×2" in result.output
+
+
+def test_findings_in_iati_validator_terms() -> None:
+    from devgraph.export import export_activities
+    from devgraph.load import load_paths
+    from devgraph.store import EmbeddedStore
+
+    store = EmbeddedStore(None)
+    load_paths(store, [HERE / "wrong-dates.ttl"], root=HERE)
+    result = export_activities(store, strict=True)
+    assert result.refused and result.files == []
+    found = {(f.rule, f.severity, f.activity, f.path) for f in result.findings}
+    assert (
+        "PlannedDateOrderShape",
+        "error",
+        "XM-EXAMPLE-NGO-late",
+        "/iati-activities/iati-activity/activity-date[@type='1']/@iso-date",
+    ) in found
+    assert {f.severity for f in result.findings} <= {"error", "warning", "advisory"}
+    written = export_activities(store)  # not strict: written, findings still reported
+    assert len(written.files) == 1 and written.violations

@@ -120,3 +120,13 @@ def test_country_filter(seed_export_store) -> None:
         seed_export_store, reporting_org="XM-EXAMPLE-NGO", country="GN", shacl=False, today=TODAY
     )
     assert [p.iri for p in result.written] == [ACT + "kimalakan"]
+
+
+def test_split_by_country(seed_export_store) -> None:
+    result = export_activities(
+        seed_export_store, reporting_org="XM-EXAMPLE-NGO", split="country", shacl=False,
+        today=TODAY,
+    )  # fmt: skip
+    files = {f.key: [p.iri.removeprefix(ACT) for p in f.activities] for f in result.files}
+    assert files == {"GN": ["kimalakan"], "ML": ["imaj"]}
+    assert all(schema().validate(parse(f.xml)) for f in result.files)
