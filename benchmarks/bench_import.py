@@ -62,6 +62,15 @@ def rss_mb() -> float:
     return 0.0
 
 
+def peak_rss_mb() -> float:
+    """Peak RSS of this process (VmHWM): unlike ``ru_maxrss``, not inherited from the parent
+    across fork + exec, so a phase's peak is its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Sampler:
     """RSS every ``every`` activities: (activities, MB) pairs, to see growth over a file."""
 
@@ -192,7 +201,7 @@ def run_phase(args: argparse.Namespace) -> None:
         "seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
         "activities_per_s": round(acts / wall, 1) if wall else 0,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "rss_samples_mb": thin(sampler.samples, 8),
     }
     if triples is not None:
