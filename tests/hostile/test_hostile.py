@@ -13,11 +13,13 @@ run in a child process under a memory and time limit.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import resource
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -97,7 +99,18 @@ def test_every_corpus_file_has_an_expected_outcome():
         assert f"`{name}`" in documented, f"{name} is not described in tests/hostile/README.md"
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
+LEAKS_A_FILE = pytest.mark.xfail(
+    strict=True,
+    reason="xmlguard.check_rdf_xml raises UnsafeXmlError while lxml's iterparse holds the "
+    "file open (it was given a path), so the file is only closed, with a ResourceWarning, "
+    "when garbage is collected (reported: open the file in a with-block)",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=LEAKS_A_FILE) if n == "xxe.rdf" else n for n in sorted(REFUSED)],
+)
 def test_refused_with_a_clear_error_and_the_store_unchanged(store, name):
     path = CORPUS / name
     before = dump(store)
@@ -105,13 +118,19 @@ def test_refused_with_a_clear_error_and_the_store_unchanged(store, name):
         load_any(store, path, CORPUS)
     assert name in str(info.value), "the error must name the file"
     assert dump(store) == before
+    del info  # the traceback may hold the parser; then collect, watching for unclosed files
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert not leaks, f"the refusal of {name} left files open: {leaks}"
 
 
 def test_odd_values_are_kept_and_recorded(store):
     """Unknown codes, bad and absurd numbers, year-9999 dates, IRI-breaking identifiers."""
     report = load_any(store, CORPUS / "odd-values.xml", CORPUS)
-    warnings = report.files[0].warnings  # type: ignore[attr-defined]
-    assert warnings["unknown-code"] == 7 and warnings["bad-number"] == 2
+    counts = report.files[0].warnings  # type: ignore[attr-defined]
+    assert counts["unknown-code"] == 7 and counts["bad-number"] == 2
     rows = store.query(
         f"""SELECT ?a ?id ?start ?amount WHERE {{
               ?a <{DG}iatiIdentifier> ?id ; <{DG}plannedStart> ?start ;
