@@ -5,9 +5,12 @@ literal (title, description, names, narratives) replaced by ``HOSTILE``. The tes
 visits every GET route the app has *now* (so pages added later are covered without
 touching this file): routes without parameters directly, routes with parameters through
 the links found on the listing pages (activities, organisations, places, sectors,
-queries) and the probe's own IRIs. Routes it cannot fill are listed, so a new kind of
-route is noticed. Nowhere may the raw markup appear; the activity page must show the
-escaped text, so a page cannot pass by hiding the title.
+queries) and the probe's own IRIs, each with an HTML, a ``*/*`` and a malformed
+``Accept``. Routes it cannot fill are printed, so a new kind of route is noticed. Nowhere
+may the raw markup appear, no response may be a 5xx, and no HTML page may hold inline
+script, ``<style>``, ``style=`` or ``on…=`` (the Content-Security-Policy blocks them, so
+the page would break); the activity page must show the escaped text, so a page cannot
+pass by hiding the title.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ STRING_TYPES = {
     "http://www.w3.org/2001/XMLSchema#string",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
 }
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|<[a-zA-Z][^>]*\s(?:style|on[a-z]+)\s*=",
+    re.IGNORECASE,
+)
+"""Inline script, style element or attribute, event handler: all blocked by the CSP."""
 SKIP = {"static", "admin.graph_store", "admin.graph_store_direct", "admin.update"}
 """Static files and the token-only write routes (tested in test_admin.py)."""
 
@@ -113,7 +121,7 @@ def test_every_page_shows_hostile_data_only_as_text(probe_client):
     assert len(urls) > 10, urls
     visited, failures = [], []
     for url in urls:
-        for accept in ("text/html", "*/*"):
+        for accept in ("text/html", "*/*", ";;;,,*/*;q=abc"):
             r = client.get(url, headers={"Accept": accept})
             body = r.get_data(as_text=True)
             visited.append((url, accept, r.status_code, r.mimetype))
@@ -122,6 +130,8 @@ def test_every_page_shows_hostile_data_only_as_text(probe_client):
             if r.mimetype in ("text/html", "image/svg+xml", "application/xhtml+xml"):
                 if "<script>alert(1)" in body or '" onload="x' in body:
                     failures.append(f"{url} [{accept}] {r.mimetype}: unescaped hostile markup")
+                if found := INLINE.search(body):
+                    failures.append(f"{url}: inline code the CSP blocks: {found.group(0)[:80]!r}")
             elif "<script>alert(1)" in body and r.mimetype not in (
                 "application/json",
                 "application/ld+json",
