@@ -21,7 +21,7 @@ from rdflib.namespace import SH, XSD
 from devgraph.iati.importer import import_paths
 from devgraph.load import load_paths
 from devgraph.report import ValidationReport
-from devgraph.sparql_rewrite import not_exists_to_minus
+from devgraph.sparql_rewrite import not_exists_to_minus, values_for_in_filters
 from devgraph.store import EmbeddedStore
 from devgraph.validate import load_graph, validate, validate_store
 
@@ -385,4 +385,26 @@ def test_strings_and_iris_do_not_confuse_the_rewrite(small_store: EmbeddedStore)
     )
     out = not_exists_to_minus(query)
     assert "MINUS" in out
+    assert _rows(small_store, out) == _rows(small_store, query)
+
+
+@pytest.mark.parametrize(
+    ("query", "rewritten"),
+    [
+        ("SELECT ?this WHERE { ?this ?p ?o FILTER (?p IN (ex:p, <https://example.org/q>)) }", True),
+        # ?p only bound inside OPTIONAL: a VALUES join would bind it where the FILTER drops
+        (
+            "SELECT ?this WHERE { ?this a ex:T OPTIONAL { ?this ?p ?o } "
+            "FILTER (?p IN (ex:p, ex:q)) }",
+            False,
+        ),
+        # a literal item: IN compares values ("1" and 1.0), VALUES terms
+        ("SELECT ?this WHERE { ?this ex:n ?n FILTER (?n IN (3, ex:q)) }", False),
+    ],
+)
+def test_in_filters_become_values_only_when_equivalent(
+    small_store: EmbeddedStore, query: str, rewritten: bool
+) -> None:
+    out = values_for_in_filters(query)
+    assert ("VALUES" in out) is rewritten
     assert _rows(small_store, out) == _rows(small_store, query)

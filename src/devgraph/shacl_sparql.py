@@ -41,6 +41,7 @@ from devgraph.sparql_rewrite import (
     bind_targets,
     inline_memberships,
     not_exists_to_minus,
+    values_for_in_filters,
 )
 
 Memberships = Mapping[str, frozenset[str]]
@@ -307,7 +308,8 @@ class Compiler(ConditionCompiler):
         text = str(select)
         if self.g.value(source, SH.path) is not None and re.search(r"\$PATH\b", text):
             raise Unsupported("$PATH in a SPARQL constraint")
-        text = inline_memberships(not_exists_to_minus(bind_targets(text, target)), self.memberships)
+        text = values_for_in_filters(not_exists_to_minus(bind_targets(text, target)))
+        text = inline_memberships(text, self.memberships)
         query = self.prefixed(constraint, text)
         own = tuple(m for m in self.g.objects(constraint, SH.message) if isinstance(m, Literal))
         return Check(
