@@ -51,6 +51,7 @@ REFUSED: dict[str, str] = {
     "control-character.xml": "malformed XML: xmlParseCharRef: invalid xmlChar value 7",
     "not-xml.xml": "malformed XML: Start tag expected",
     "wrong-root.xml": "root element is <html>",
+    "root-with-colons.xml": "root-with-colons.xml",
     "deeply-nested.xml": "Excessive depth in document",
     # RDF, through the loader
     "malformed.ttl": "line 3",
@@ -107,9 +108,18 @@ LEAKS_A_FILE = pytest.mark.xfail(
 )
 
 
+ROOT_QNAME = pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="found by the fuzzer: a root tag with two colons (<a:b:c/>, which libxml2 "
+    "recovers) makes reader.read_root's etree.QName raise ValueError instead of "
+    "IatiImportError (iati/reader.py; reported)",
+)
+KNOWN = {"xxe.rdf": LEAKS_A_FILE, "root-with-colons.xml": ROOT_QNAME}
+
+
 @pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=LEAKS_A_FILE) if n == "xxe.rdf" else n for n in sorted(REFUSED)],
+    "name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in sorted(REFUSED)]
 )
 def test_refused_with_a_clear_error_and_the_store_unchanged(store, name):
     path = CORPUS / name
