@@ -37,7 +37,8 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 BULK_BATCH = 100_000
 """Quads handed to pyoxigraph's bulk loader at a time. Measured on a 50 MB IATI file: peak
-RSS 240 MB and flat (one call: 962 MB and growing), same wall time, more CPU (its threads)."""
+RSS 240 MB and flat (500 k: 962 MB; one call grows with the file), same wall time, more
+CPU (the loader's threads)."""
 
 
 class StoreError(Exception):
