@@ -286,13 +286,13 @@ def _validate_sparql(
     findings = Runner(store, shapes_graph, graphs=graphs).run(compiled.checks, workers=workers)
     engine = "sparql"
     if compiled.unsupported:
-        rest = load_graph_only(shapes_graph, compiled.unsupported)
+        rest = _only_shapes(shapes_graph, compiled.unsupported)
         findings += _pyshacl(fallback(), rest, codelist_graph).findings
         engine = "sparql+pyshacl"
     return ValidationReport(findings=findings, shape_names=shape_names(shapes_graph), engine=engine)
 
 
-def load_graph_only(shapes_graph: Graph, keep: Iterable[str]) -> Graph:
+def _only_shapes(shapes_graph: Graph, keep: Iterable[str]) -> Graph:
     """A copy of the shapes graph where every targeted shape not in ``keep`` is deactivated."""
     wanted = {URIRef(s) for s in keep}
     copy = Graph()
