@@ -24,6 +24,7 @@ with atheris.instrument_imports(include=["devgraph"]):
     from devgraph.store import EmbeddedStore
 
 WORK = Path(tempfile.mkdtemp(prefix="devgraph-fuzz-"))
+"""Where each input is written (one file, rewritten per input; under ``$TMPDIR``)."""
 TARGET = WORK / "input.xml"
 
 

@@ -8,6 +8,7 @@ the importer raise anything but :class:`IatiImportError`).
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,7 @@ def test_the_reader_survives_a_short_fuzzing_run(tmp_path):
         capture_output=True,
         text=True,
         timeout=SECONDS + 120,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # the target's work file goes here
     )
     crashes = [
         p.name for p in tmp_path.iterdir() if p.name.startswith(("crash-", "oom-", "timeout-"))
