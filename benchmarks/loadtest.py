@@ -20,6 +20,7 @@ import http.client
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -256,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--page-budget", type=float, default=10.0, help="leave out pages slower than this (s)"
     )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (store, log)")
     parser.add_argument("--with-slow", action="store_true", help="include SLOW_PAGES")
     parser.add_argument("--store", type=Path, help="reuse this store instead of building one")
     parser.add_argument(
@@ -323,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         rss = server.rss_mb()
     finally:
         server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     summary = summarise(tally, wall)
     result = {
         "clients": args.clients,
