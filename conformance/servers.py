@@ -122,6 +122,8 @@ def devgraph_app(*, token: str, store: Any = ":memory:", extra: dict[str, Any] |
         "ADMIN_TOKEN": token,
         "UNION_DEFAULT_GRAPH": False,
         "QUERY_TIMEOUT": 30,
+        # The federation tests call SERVICE endpoints this harness starts on 127.0.0.1.
+        "SERVICE_ALLOW": "http://127.0.0.1",
     }
     config.update(extra or {})
     return create_app(config)

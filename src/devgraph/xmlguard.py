@@ -39,7 +39,14 @@ def check_rdf_xml(source: Path | bytes) -> None:
     whose values refer to other entities (the amplification of billion laughs), entity
     values over :data:`MAX_ENTITY_VALUE`, and nesting deeper than :data:`MAX_DEPTH`.
     """
-    stream = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    if isinstance(source, bytes):
+        _scan(io.BytesIO(source))
+    else:
+        with open(source, "rb") as fh:  # our handle, closed even when the scan refuses
+            _scan(fh)
+
+
+def _scan(stream: io.BufferedIOBase) -> None:
     context = etree.iterparse(
         stream,
         events=("start", "end"),

@@ -100,27 +100,7 @@ def test_every_corpus_file_has_an_expected_outcome():
         assert f"`{name}`" in documented, f"{name} is not described in tests/hostile/README.md"
 
 
-LEAKS_A_FILE = pytest.mark.xfail(
-    strict=True,
-    reason="xmlguard.check_rdf_xml raises UnsafeXmlError while lxml's iterparse holds the "
-    "file open (it was given a path), so the file is only closed, with a ResourceWarning, "
-    "when garbage is collected (reported: open the file in a with-block)",
-)
-
-
-ROOT_QNAME = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="found by the fuzzer: a root tag with two colons (<a:b:c/>, which libxml2 "
-    "recovers) makes reader.read_root's etree.QName raise ValueError instead of "
-    "IatiImportError (iati/reader.py; reported)",
-)
-KNOWN = {"xxe.rdf": LEAKS_A_FILE, "root-with-colons.xml": ROOT_QNAME}
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in sorted(REFUSED)]
-)
+@pytest.mark.parametrize("name", sorted(REFUSED))
 def test_refused_with_a_clear_error_and_the_store_unchanged(store, name):
     path = CORPUS / name
     before = dump(store)
@@ -159,13 +139,6 @@ def test_odd_values_are_kept_and_recorded(store):
     assert bool(kept), "a value that is not a decimal is kept as published text"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="found by the fuzzer: @version='2 03' (or '2>03') goes into the version IRI "
-    "unescaped, and pyoxigraph's NamedNode raises ValueError (iati/activity.py "
-    "version_iri; reported)",
-)
 def test_a_version_that_cannot_be_an_iri_is_imported_or_refused_cleanly(store):
     before = dump(store)
     try:

@@ -397,3 +397,10 @@ def test_a_huge_body_is_413_and_the_server_keeps_serving(client):
     assert (direct.status_code, form.status_code) == (413, 413)
     ok = client.get("/sparql", query_string={"query": "ASK {}"})
     assert ok.status_code == 200
+
+
+def test_the_editor_page_follows_the_language_switch(client):
+    """``/sparql?lang=fr`` is the editor in French, not a 400 for a missing query."""
+    page = client.get("/sparql?lang=fr", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert 'lang="fr"' in page.get_data(as_text=True)

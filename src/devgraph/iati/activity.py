@@ -45,7 +45,10 @@ ADMIN_CLASSES = {"1": "AdminArea1", "2": "AdminArea2", "3": "AdminArea3"}
 
 def version_iri(version: str) -> ox.NamedNode:
     """The IATI standard version a file or activity conforms to, as an IRI."""
-    return ox.NamedNode(f"https://iatistandard.org/en/iati-standard/{version.replace('.', '')}/")
+    # Percent-encoded: a hostile @version ("2 03", "2>03") must not break the IRI (fuzzing).
+    return ox.NamedNode(
+        f"https://iatistandard.org/en/iati-standard/{iris.encode(version.replace('.', ''))}/"
+    )
 
 
 def registry_dataset(name: str) -> ox.NamedNode:

@@ -185,6 +185,8 @@ def read_root(source: Source) -> RootInfo:
                 )
         except etree.XMLSyntaxError as exc:
             raise IatiImportError(_where(source, exc)) from None
+        except ValueError as exc:  # lxml's QName on a tag such as <a:b:c> (found by fuzzing)
+            raise IatiImportError(f"{source.name}: root element is not IATI XML: {exc}") from None
     raise IatiImportError(f"{source.name}: no root element, not IATI XML")
 
 

@@ -223,7 +223,7 @@ def endpoint() -> Response | str:
     if isinstance(text, Response):
         return text
     if not text.strip():
-        if request.method in ("GET", "HEAD") and not request.args:
+        if request.method in ("GET", "HEAD") and set(request.args) <= {"lang"}:
             return service.description_response()
         return _error(400, "missing 'query' parameter")
     if len(text) > current_app.config["MAX_QUERY_LENGTH"]:
