@@ -45,6 +45,8 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_import.py --repeat 2
 	$(BIN)/python benchmarks/bench_endpoint.py --activities $(SIZE) $(if $(filter 100000,$(SIZE)),--rounds 1 --aggregates 1,)
+	$(BIN)/python benchmarks/bench_validate.py --activities $(SIZE) --pyshacl-max 100 --repeat 1
+	$(BIN)/python benchmarks/bench_queries.py --activities $(SIZE) --repeat 3
 
 # Fuzz the IATI reader for FUZZ_TIME seconds; new inputs go to var/fuzz-corpus, crashes to var/.
 FUZZ_TIME ?= 300

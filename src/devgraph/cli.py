@@ -231,6 +231,13 @@ def stats_cmd(ctx: Context) -> None:
 @click.option("--shape", "only", multiple=True, help="Run only this shape (repeatable).")
 @click.option("--no-codelists", is_flag=True, help="Skip codelist-membership shapes.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option(
+    "--engine",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="sparql: shapes compiled to queries on the store; pyshacl: the reference.",
+)
 @pass_ctx
 def validate(
     ctx: Context,
@@ -240,11 +247,12 @@ def validate(
     only: tuple[str, ...],
     no_codelists: bool,
     output: Path | None,
+    engine: str,
 ) -> None:
     """Check files (PATHS) or the store against the SHACL shapes; exit 1 on a Violation."""
     from devgraph import validate as validation
 
-    options = {"codelists": not no_codelists, "only": list(only) or None}
+    options = {"codelists": not no_codelists, "only": list(only) or None, "engine": engine}
     try:
         if paths:
             if graph:
