@@ -230,3 +230,24 @@ def test_load_adds_to_an_existing_graph(empty_store: GraphStore):
     empty_store.load(b'<http://e/a> <http://e/b> "2" .', format="ntriples", graph=EX + "g")
     assert values(empty_store, EX + "g") == {"1", "2"}
     assert not staging_graphs(empty_store)
+
+
+def test_graphs_a_killed_bulk_write_was_creating_are_removed_on_the_next_open(tmp_path):
+    """What a process killed mid-bulk-write leaves (a pending entry and part of a new graph)
+    is gone once the store is opened for writing again; committed graphs stay."""
+    from devgraph.store import PENDING
+
+    store = EmbeddedStore(tmp_path / "s")
+    kept = "https://example.org/kept"
+    store.replace_graphs(
+        {kept: [ox.Triple(ox.NamedNode(kept), ox.NamedNode(kept), ox.Literal("1"))]}
+    )
+    assert not list(store._store.quads_for_pattern(None, None, None, ox.NamedNode(PENDING)))
+    half = "https://example.org/half"
+    store.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{ <{half}> <{PENDING}> true }} }}")
+    store.update(f"INSERT DATA {{ GRAPH <{half}> {{ <{half}> <{half}> 1 }} }}")
+    store.close()
+    del store
+    reopened = EmbeddedStore(tmp_path / "s")
+    assert [g.iri for g in reopened.graphs()] == [kept]
+    assert not any(g.value.startswith(STAGING_GRAPH) for g in reopened._store.named_graphs())

@@ -41,6 +41,10 @@ RSS 240 MB and flat (500 k: 962 MB; one call grows with the file), same wall tim
 CPU (the loader's threads)."""
 
 
+PENDING = f"{STAGING_GRAPH}pending"
+"""Graph (and predicate) listing the graphs a bulk write is creating until it commits."""
+
+
 class StoreError(Exception):
     """A store operation failed; the message is meant for the person at the keyboard."""
 
@@ -225,8 +229,9 @@ class EmbeddedStore:
         On disk the quads go through ``bulk_extend`` (streamed to new files, memory flat,
         about 20x faster than the transactional ``extend``); it is not transactional,
         which is why failures are undone by removing what was written. Should the process
-        die mid-write, the half-written graph has no provenance record, so the next
-        ``devgraph load`` replaces it, and :meth:`drop_staging` clears staging graphs.
+        die mid-write, the graphs it was creating are listed in the pending graph (written
+        before the first quad, cleared by the same update that commits), so the next writer
+        to open the store removes them with the staging graphs (:meth:`drop_staging`).
         """
         existing = {g.value for g in self._store.named_graphs()}
         staging = {g: f"{STAGING_GRAPH}{uuid.uuid4().hex}" for g in graphs if g in existing}
@@ -237,6 +242,9 @@ class EmbeddedStore:
             for g, triples in graphs.items()
             for t in triples
         )
+        pending = " ".join(f"<{_iri(g)}> <{PENDING}> true ." for g in created)
+        if pending and self.path is not None:
+            self._store.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
         try:
             if self.path is not None:
                 # One bulk_extend call buffers everything it is given before writing (RSS
@@ -249,6 +257,8 @@ class EmbeddedStore:
                 f"DROP SILENT GRAPH <{g}> ; MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
                 for g, s in staging.items()
             ]
+            if pending and self.path is not None:
+                ops.append(f"DELETE DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
             if then:
                 ops.append(then)
             if ops:
@@ -256,16 +266,24 @@ class EmbeddedStore:
         except BaseException as exc:
             for g in [*created, *staging.values()]:
                 self._store.remove_graph(ox.NamedNode(g))
+            if pending and self.path is not None:
+                self._store.update(f"DELETE DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
             if isinstance(exc, SyntaxError | OSError):
                 raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
             raise
 
     def drop_staging(self) -> int:
-        """Remove staging graphs left behind by an interrupted replacement."""
+        """Remove what an interrupted replacement left: staging graphs, and the graphs it was
+        creating (listed in the pending graph), which may be partly written."""
+        half = {
+            q.subject
+            for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(PENDING))
+            if isinstance(q.subject, ox.NamedNode)
+        }
         stale = [g for g in self._store.named_graphs() if g.value.startswith(STAGING_GRAPH)]
-        for g in stale:
+        for g in [*half, *stale]:
             self._store.remove_graph(g)
-        return len(stale)
+        return len(half) + len(stale)
 
     def load(
         self, data: bytes | str, *, format: str, graph: str, base_iri: str | None = None
