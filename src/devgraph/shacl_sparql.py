@@ -39,6 +39,7 @@ from devgraph.shacl_conditions import _VALUE_PARAMS, ConditionCompiler, componen
 from devgraph.sparql_rewrite import (
     Unsupported,
     bind_targets,
+    binds_this,
     inline_memberships,
     not_exists_to_minus,
     values_for_in_filters,
@@ -106,6 +107,33 @@ _INERT = {
 }
 
 
+_TARGET_HEAD = "{ SELECT DISTINCT ?this WHERE "
+
+
+def target_filter(target: str) -> str:
+    """``target`` (from :meth:`Compiler.target_pattern`) as a FILTER EXISTS on a bound ?this.
+
+    Why: joining the DISTINCT target sub-select first makes the store materialise every focus
+    node and look each one up (most of the engine's time at 100 k activities). When the rest
+    of the query binds ?this by itself (``?this path ?value``), evaluating that first and
+    keeping only focus nodes gives the same rows: the sub-select yields each focus node once,
+    so the join neither adds nor repeats rows, and FILTER EXISTS tests the same membership
+    only on the rows that reach it (usually the few failing ones).
+    """
+    assert target.startswith(_TARGET_HEAD) and target.endswith(" }")
+    return f"FILTER EXISTS {target[len(_TARGET_HEAD) : -2]}"
+
+
+def filter_late(target: str) -> bool:
+    """Whether to test focus nodes after the value pattern rather than join them first.
+
+    Measured at 10 k activities: 2-10x faster for ``sh:targetSubjectsOf``/``ObjectsOf``
+    targets (about as many focus nodes as path subjects), up to 10x slower for class
+    targets on a path shared with larger classes (``dg:title`` of results and indicators).
+    """
+    return f"<{RDF.type}>" not in target
+
+
 class Compiler(ConditionCompiler):
     """Translate the shapes of one shapes graph; one instance per validation run."""
 
@@ -169,7 +197,7 @@ class Compiler(ConditionCompiler):
             parts.append(f"{{ {self.prefixed(target, text, prologue=False)} }}")
         if not parts:
             raise Unsupported("no target")
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
+        return f"{_TARGET_HEAD}{{ {' UNION '.join(parts)} }} }}"
 
     # -- prefixes ---------------------------------------------------------------------------
 
@@ -247,7 +275,16 @@ class Compiler(ConditionCompiler):
                 )
             conditions = self._value_conditions(source, "?value", skip={SH.hasValue})
             if conditions:
-                checks.append(self._value_check(target, f"?this {p} ?value .", conditions, base))
+                late = filter_late(target)
+                checks.append(
+                    self._value_check(
+                        target_filter(target) if late else target,
+                        f"?this {p} ?value .",
+                        conditions,
+                        base,
+                        late=late,
+                    )
+                )
         else:
             base["path"] = None
             conditions = self._value_conditions(source, "?value")
@@ -279,24 +316,48 @@ class Compiler(ConditionCompiler):
                 f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(high)})"
             )
+            if filter_late(target):  # group the values first, then keep focus nodes
+                query = (
+                    f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {p} ?v }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(high)}) }} "
+                    f"{target_filter(target)} }}"
+                )
             checks.append(
                 Check(kind="focus", query=query, components=(component(SH.maxCount),), **base)
             )
         return checks
 
     def _value_check(
-        self, target: str, values: str, conditions: list[tuple[URIRef, str]], base: dict
+        self,
+        target: str,
+        values: str,
+        conditions: list[tuple[URIRef, str]],
+        base: dict,
+        *,
+        late: bool = False,
     ) -> Check:
-        """One query for all value constraints: a boolean per constraint, rows where any fails."""
+        """One query for all value constraints: a boolean per constraint, rows where any fails.
+
+        ``late``: ``target`` is a :func:`target_filter`, placed after the value pattern, and
+        the conditions are evaluated once per distinct value (a codelist check on 500 k
+        currency triples becomes one on a few dozen currencies) before finding its subjects.
+        """
         binds = " ".join(
             f"BIND (COALESCE({expr}, false) AS ?ok_{i})" for i, (_, expr) in enumerate(conditions)
         )
         failing = " || ".join(f"!?ok_{i}" for i in range(len(conditions)))
         oks = " ".join(f"?ok_{i}" for i in range(len(conditions)))
-        query = (
-            f"SELECT DISTINCT ?this ?value {oks} WHERE {{ {target} {values} {binds} "
-            f"FILTER ({failing}) }}"
-        )
+        if not late:
+            where = f"{target} {values} {binds} FILTER ({failing})"
+        elif "?this" in binds:
+            where = f"{values} {binds} FILTER ({failing}) {target}"
+        else:  # conditions on each distinct value once, then its subjects, then focus nodes
+            distinct = f"SELECT DISTINCT ?value WHERE {{ {values.replace('?this', '?dg_s')} }}"
+            failing_values = (
+                f"SELECT ?value {oks} WHERE {{ {{ {distinct} }} {binds} FILTER ({failing}) }}"
+            )
+            where = f"{{ {failing_values} }} {values} {target}"
+        query = f"SELECT DISTINCT ?this ?value {oks} WHERE {{ {where} }}"
         return Check(kind="value", query=query, components=tuple(c for c, _ in conditions), **base)
 
     # -- SHACL-SPARQL -----------------------------------------------------------------------
@@ -308,6 +369,8 @@ class Compiler(ConditionCompiler):
         text = str(select)
         if self.g.value(source, SH.path) is not None and re.search(r"\$PATH\b", text):
             raise Unsupported("$PATH in a SPARQL constraint")
+        if filter_late(target) and binds_this(text):
+            target = target_filter(target)
         text = values_for_in_filters(not_exists_to_minus(bind_targets(text, target)))
         text = inline_memberships(text, self.memberships)
         query = self.prefixed(constraint, text)

@@ -186,6 +186,39 @@ def values_for_in_filters(query: str) -> str:
     return query[: open_at + 1] + " " + "".join(blocks) + query[open_at + 1 :]
 
 
+def _own_patterns(masked: str) -> str:
+    """Masked text with every nested ``{...}`` and ``(...)`` blanked: the group's own patterns."""
+    out, depth = [], 0
+    for ch in masked:
+        if ch in "{(":
+            depth += 1
+        out.append(ch if depth == 0 else " ")
+        if ch in "})":
+            depth -= 1
+    return "".join(out)
+
+
+def binds_this(select: str) -> bool:
+    """Whether the WHERE group binds ``$this`` in one of its own triple patterns, by an IRI.
+
+    The predicate must be a constant: with ``$this ?path ?value`` the store would scan every
+    triple before the focus-node filter (40 s instead of 0.5 s at 10 k activities).
+
+    Then every solution of the group binds ``?this``, and a join with the focus nodes is a
+    filter on them (see :func:`devgraph.shacl_sparql.target_filter`). Patterns nested in
+    OPTIONAL, UNION or sub-groups, and expressions (FILTER, BIND), do not count.
+    """
+    masked = mask(select)
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    if where is None:
+        return False
+    start = where.end() - 1
+    body = masked[start + 1 : closing(masked, start)]
+    constant = r"(?:_+|[A-Za-z][\w.-]*:[\w.-]*)"  # an IRI (masked) or a prefixed name
+    pattern = rf"[?$]this\s+{constant}\s|\s{constant}\s+[?$]this\b"
+    return re.search(pattern, _own_patterns(body)) is not None
+
+
 def bind_targets(select: str, target: str) -> str:
     """A SHACL-SPARQL SELECT for every focus node at once: ``target`` joined into its WHERE.
 
