@@ -303,19 +303,19 @@ def _only_shapes(shapes_graph: Graph, keep: Iterable[str]) -> Graph:
 
 
 def data_graphs(store: GraphStore, graph: str | None) -> list[str] | None:
-    """The graphs a store validation reads: one named graph, or every graph but provenance.
+    """The graphs a store validation reads: one named graph, or None for the whole store.
 
-    None means the store's union default graph (when there is no provenance graph to leave
-    out, the cheapest dataset to query).
+    None means the store's union default graph, provenance included: listing every graph but
+    provenance as ``default_graphs`` made pyoxigraph 45x slower (36.5 s against 0.8 s for
+    the 54 checks over 120 graphs on disk), and the provenance graph cannot change a
+    finding — it describes files (graph IRIs) with PROV-O, DCAT, VoID, SPDX and
+    ``dg:sourcePath``, and every shape targets and follows portfolio terms only.
     """
-    infos = store.graphs()
     if graph is not None:
-        if graph not in {g.iri for g in infos}:
+        if graph not in {g.iri for g in store.graphs()}:
             raise ValueError(f"no graph named {graph} in the store (see `devgraph graphs`)")
         return [graph]
-    if not any(g.iri == META_GRAPH for g in infos):
-        return None
-    return [g.iri for g in infos if g.iri != META_GRAPH]
+    return None
 
 
 def validate_store(
