@@ -60,8 +60,8 @@ loadtest: install
 	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests scripts conformance benchmarks
-	$(BIN)/ruff format --check src tests scripts conformance benchmarks
+	$(BIN)/ruff check src tests scripts conformance benchmarks fuzz
+	$(BIN)/ruff format --check src tests scripts conformance benchmarks fuzz
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
