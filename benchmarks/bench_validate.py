@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -80,6 +81,7 @@ def bench(activities: int, args: argparse.Namespace) -> dict[str, Any]:
     load_s = time.perf_counter() - t0
     triples = len(store)
     row: dict[str, Any] = {"activities": activities, "triples": triples, "load_s": load_s}
+    row["loadavg_1m_start"] = os.getloadavg()[0]  # the machine is shared: say how busy it was
     if args.store_from:
         row["store_from"] = str(args.store_from)
 
@@ -97,6 +99,7 @@ def bench(activities: int, args: argparse.Namespace) -> dict[str, Any]:
         row["sparql_engine"] = report.engine
         row["sparql_counts"] = report.counts()
         sparql_report = report
+    row["loadavg_1m_end"] = os.getloadavg()[0]
     best = min(row[f"sparql_w{w}_s"] for w in args.workers)
     row["sparql_s"] = best
     row["sparql_per_count_all"] = best / row["count_all_s"]
