@@ -21,7 +21,13 @@ from rdflib.namespace import SH, XSD
 from devgraph.iati.importer import import_paths
 from devgraph.load import load_paths
 from devgraph.report import ValidationReport
-from devgraph.sparql_rewrite import not_exists_to_minus, values_for_in_filters
+from devgraph.shacl_sparql import target_filter
+from devgraph.sparql_rewrite import (
+    bind_targets,
+    binds_this,
+    not_exists_to_minus,
+    values_for_in_filters,
+)
 from devgraph.store import EmbeddedStore
 from devgraph.validate import load_graph, validate, validate_store
 
@@ -408,3 +414,42 @@ def test_in_filters_become_values_only_when_equivalent(
     out = values_for_in_filters(query)
     assert ("VALUES" in out) is rewritten
     assert _rows(small_store, out) == _rows(small_store, query)
+
+
+# Focus nodes: subjects of ex:p or ex:q (ex:a, ex:m, ex:b, ex:k), the shape of a targetSubjectsOf.
+_TARGET = (
+    "{ SELECT DISTINCT ?this WHERE { { ?this <https://example.org/p> ?target_o } "
+    "UNION { ?this <https://example.org/q> ?target_o } } }"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "binds"),
+    [
+        ("SELECT $this ?v WHERE { $this ex:p ?v }", True),
+        ("SELECT $this ?v WHERE { ?v ex:p $this }", True),  # object position binds it too
+        ("SELECT $this ?n WHERE { $this <https://example.org/n> ?n FILTER (?n > 2) }", True),
+        # a variable predicate: filtering first would scan every triple
+        ("SELECT $this ?v WHERE { $this ?p ?v FILTER (?p IN (ex:p)) }", False),
+        # only inside OPTIONAL or an expression: solutions without ?this would match any target
+        ("SELECT $this ?v WHERE { ?v ex:n ?n OPTIONAL { $this ex:p ?v } }", False),
+        ("SELECT $this ?x WHERE { ?x ex:n ?n FILTER (?x != $this) }", False),
+        ('SELECT $this ?x WHERE { ?x ex:n ?n BIND ("$this ex:p" AS ?s) }', False),
+    ],
+)
+def test_target_filter_only_where_this_is_bound(
+    small_store: EmbeddedStore, query: str, binds: bool
+) -> None:
+    """Where binds_this holds, the focus-node filter gives the same rows as the target join."""
+    assert binds_this(query) is binds
+    if binds:
+        joined = bind_targets(query, _TARGET)
+        filtered = bind_targets(query, target_filter(_TARGET))
+        assert "FILTER EXISTS" in filtered
+
+        def rows(q: str) -> Counter:
+            result = small_store.query(PREFIX + q)
+            return Counter(tuple(str(t) for t in row) for row in result)  # type: ignore[union-attr]
+
+        assert rows(filtered) == rows(joined)
+        assert rows(joined)  # the data gives rows to compare
