@@ -73,8 +73,8 @@ def _fail(exc: Exception) -> click.ClickException:
 def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> None:
     """Load RDF files and folders, one named graph per file, all or nothing.
 
-    IATI XML files (and .zip archives) among PATHS, or inside folders, go to the IATI
-    importer (see `devgraph import-iati`); RDF and IATI are committed separately.
+    .xml and .zip files named in PATHS, and IATI XML found inside folders, go to the
+    IATI importer (see `devgraph import-iati`); RDF and IATI are committed separately.
     """
     from devgraph.iati import is_iati_file
 

@@ -21,20 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from devgraph.store import blank_opaque
+
 
 class Unsupported(ValueError):
     """A shape uses SHACL (or SPARQL) the compiler does not translate; run pySHACL for it."""
 
 
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
-)
 _VAR = re.compile(r"[?$](\w+)")
 _NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
 _FILTER = re.compile(r"FILTER\s*\(", re.IGNORECASE)
@@ -43,7 +36,7 @@ _NESTED = re.compile(r"\b(EXISTS|OPTIONAL|MINUS|SELECT|GRAPH|SERVICE|UNION|BIND|
 
 def mask(text: str) -> str:
     """The text with strings, IRIs and comments blanked (same length), so braces can be counted."""
-    return _OPAQUE.sub(lambda m: "_" * len(m.group(0)), text)
+    return blank_opaque(text, "_")
 
 
 def closing(masked: str, start: int, pair: str = "{}") -> int:

@@ -100,7 +100,7 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
-_SKIP = re.compile(
+OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
@@ -109,7 +109,14 @@ _SKIP = re.compile(
     r"|#[^\n]*",
     re.DOTALL,
 )
+"""Strings, IRIs and comments of a SPARQL text: where keywords and braces are not syntax."""
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def blank_opaque(text: str, fill: str = " ") -> str:
+    """The text with :data:`OPAQUE` runs overwritten by ``fill`` (same length, so positions
+    found in the result index the original), for keyword searches and bracket counting."""
+    return OPAQUE.sub(lambda m: fill * len(m.group()), text)
 
 
 def has_dataset_clause(text: str) -> bool:
@@ -120,7 +127,7 @@ def has_dataset_clause(text: str) -> bool:
     query has no dataset clause. Strings, IRIs and comments are blanked first so that
     ``"from"``, ``<http://e/from>`` or ``# from`` do not count.
     """
-    return bool(_FROM.search(_SKIP.sub(" ", text)))
+    return bool(_FROM.search(blank_opaque(text)))
 
 
 def rdf_format(name: str) -> ox.RdfFormat:

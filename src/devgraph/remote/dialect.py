@@ -17,7 +17,7 @@ from email.message import Message
 
 import pyoxigraph as ox
 
-from devgraph.store import _SKIP, QueryError, Term
+from devgraph.store import OPAQUE, QueryError, Term, blank_opaque
 
 VIRTUOSO_DEFAULT_GRAPH = "urn:devgraph:default-graph"
 """On Virtuoso (whose default graph is the union of all), the graph devgraph calls default."""
@@ -33,11 +33,6 @@ _VIRTUOSO_SYSTEM = (
     "virtrdf:",
     VIRTUOSO_DEFAULT_GRAPH,
 )
-
-
-def _blank(text: str) -> str:
-    """The text with strings, IRIs and comments replaced by spaces (positions kept)."""
-    return _SKIP.sub(lambda m: " " * len(m.group()), text)
 
 
 def _word(keyword: str) -> re.Pattern[str]:
@@ -59,7 +54,7 @@ def _fill_empty_graph_groups(text: str) -> str:
     answers only for graphs that hold triples (which is what the other stores say).
     """
     out, last = [], 0
-    for m in _EMPTY_GRAPH_GROUP.finditer(_blank(text)):
+    for m in _EMPTY_GRAPH_GROUP.finditer(blank_opaque(text)):
         end = m.end() - 1  # the closing brace
         out += [text[last:end], "FILTER EXISTS { ?_dg_s ?_dg_p ?_dg_o } "]
         last = end
@@ -141,7 +136,7 @@ class VirtuosoDialect(Dialect):
         naming a graph is therefore sent without it (its un-GRAPHed patterns then see
         the union).
         """
-        if union or _CONSTANT_GRAPH.search(_blank(text)):
+        if union or _CONSTANT_GRAPH.search(blank_opaque(text)):
             return []
         return [("default-graph-uri", VIRTUOSO_DEFAULT_GRAPH)]
 
@@ -164,7 +159,7 @@ class VirtuosoDialect(Dialect):
         matches nothing (``DELETE WHERE`` then deletes nothing), so only updates that
         mention ``DEFAULT``, or carry data and no ``WHERE``, get it.
         """
-        blank = _blank(text)
+        blank = blank_opaque(text)
         if _word("DEFAULT").search(blank) or (
             _word("DATA").search(blank) and not _word("WHERE").search(blank)
         ):
@@ -233,7 +228,7 @@ def needs_base(text: str) -> bool:
     messages stay those of the text the user wrote.
     """
     return any(
-        m.group().startswith("<") and not _ABSOLUTE.match(m.group()) for m in _SKIP.finditer(text)
+        m.group().startswith("<") and not _ABSOLUTE.match(m.group()) for m in OPAQUE.finditer(text)
     )
 
 
@@ -262,7 +257,7 @@ def refuse_non_queries(text: str) -> None:
     sent as ``query=``, so the public endpoint's proxy would pass them through; no SPARQL
     1.1 query uses these words outside strings, IRIs and prefixed names.
     """
-    found = _UPDATE.search(_SKIP.sub(lambda m: " " * len(m.group()), text))
+    found = _UPDATE.search(blank_opaque(text))
     if found:
         raise QueryError(
             f"{found.group(1).upper()} is not part of a SPARQL query: this endpoint only "
@@ -272,7 +267,7 @@ def refuse_non_queries(text: str) -> None:
 
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (upper case), or "" when none is found."""
-    form = _FORM.search(_SKIP.sub(lambda m: " " * len(m.group()), text))
+    form = _FORM.search(blank_opaque(text))
     return form.group(1).upper() if form else ""
 
 
@@ -302,7 +297,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return text
-    blank = _SKIP.sub(lambda m: " " * len(m.group()), text)
+    blank = blank_opaque(text)
     form = _FORM.search(blank)
     if form is None:
         raise QueryError("parameters need a SELECT, ASK, CONSTRUCT or DESCRIBE query")
