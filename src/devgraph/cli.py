@@ -69,12 +69,16 @@ def _fail(exc: Exception) -> click.ClickException:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Reload files even when unchanged.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("--no-summaries", is_flag=True, help="Skip the summary refresh (run `summarise`).")
 @pass_ctx
-def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> None:
+def load(
+    ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool, no_summaries: bool
+) -> None:
     """Load RDF files and folders, one named graph per file, all or nothing.
 
     .xml and .zip files named in PATHS, and IATI XML found inside folders, go to the
     IATI importer (see `devgraph import-iati`); RDF and IATI are committed separately.
+    When anything changed, the transaction totals in graph:summary are recomputed.
     """
     from devgraph.iati import is_iati_file
 
@@ -96,8 +100,13 @@ def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> Non
             f"loaded {len(report.loaded)} file(s), {report.triples} triples; "
             f"{len(report.unchanged)} unchanged; {skipped} skipped (not RDF)"
         )
+        changed = bool(report.loaded)
+    else:
+        changed = False
     if iati:
-        _import_iati(ctx, iati, strict=False, report_file=None, force=force, quiet=quiet)
+        changed |= _import_iati(ctx, iati, strict=False, report_file=None, force=force, quiet=quiet)
+    if changed and not no_summaries:
+        refresh_summaries(ctx.store)
 
 
 @main.command("import-iati")
@@ -106,6 +115,7 @@ def load(ctx: Context, paths: tuple[Path, ...], force: bool, quiet: bool) -> Non
 @click.option("--report", "report_file", type=click.Path(path_type=Path), help="Write JSON.")
 @click.option("--force", is_flag=True, help="Re-import files even when unchanged.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("--no-summaries", is_flag=True, help="Skip the summary refresh (run `summarise`).")
 @pass_ctx
 def import_iati(
     ctx: Context,
@@ -114,9 +124,17 @@ def import_iati(
     report_file: Path | None,
     force: bool,
     quiet: bool,
+    no_summaries: bool,
 ) -> None:
-    """Import IATI XML (files, folders, .zip; versions 1.00–2.03), one graph per file."""
-    _import_iati(ctx, list(paths), strict=strict, report_file=report_file, force=force, quiet=quiet)
+    """Import IATI XML (files, folders, .zip; versions 1.00–2.03), one graph per file.
+
+    When anything changed, the transaction totals in graph:summary are recomputed.
+    """
+    changed = _import_iati(
+        ctx, list(paths), strict=strict, report_file=report_file, force=force, quiet=quiet
+    )
+    if changed and not no_summaries:
+        refresh_summaries(ctx.store)
 
 
 def _import_iati(
@@ -127,7 +145,8 @@ def _import_iati(
     report_file: Path | None,
     force: bool,
     quiet: bool,
-) -> None:
+) -> bool:
+    """Import and print the report; True when a file was (re)imported."""
     from devgraph.iati import IatiImportError, import_paths
 
     tty = sys.stderr.isatty()
@@ -148,6 +167,7 @@ def _import_iati(
     if report_file:
         report_file.write_text(report.to_json(), encoding="utf-8")
         click.echo(f"report written to {report_file}")
+    return bool(report.imported)
 
 
 @main.command()
@@ -345,6 +365,7 @@ def serve(ctx: Context, host: str, port: int, threads: int, timeout: float, work
     waitress.serve(app, host=host, port=port, threads=threads, ident="devgraph")
 
 
+from devgraph.cli_network import refresh_summaries  # noqa: E402
 from devgraph.cli_network import register as _register_network  # noqa: E402
 
 _register_network(main, pass_ctx)

@@ -1,4 +1,4 @@
-"""Who-funds-whom commands of the ``devgraph`` CLI: money, network, trace, flows, 3w.
+"""Who-funds-whom commands of the ``devgraph`` CLI: money, summarise, network, trace, flows, 3w.
 
 Kept apart from :mod:`devgraph.cli` (the data and endpoint verbs) so each stays small;
 like it, this module only parses options, calls the library and prints.
@@ -16,6 +16,17 @@ from pathlib import Path
 import click
 
 from devgraph.store import StoreError
+
+
+def refresh_summaries(store) -> None:  # noqa: ANN001 - a GraphStore
+    """Recompute graph:summary and print one line (shared by load, import-iati and money)."""
+    from devgraph import summaries
+
+    try:
+        report = summaries.refresh(store, progress=lambda line: click.echo(line, err=True))
+    except StoreError as exc:
+        raise click.ClickException(f"{exc}\nthe previous summaries are unchanged") from exc
+    click.echo(report.summary())
 
 
 def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decorator
@@ -45,6 +56,16 @@ def register(main: click.Group, pass_ctx) -> None:  # noqa: ANN001 - click decor
         if show_missing:
             for m in report.missing:
                 click.echo(f"  {m}")
+        refresh_summaries(ctx.store)  # the totals in EUR depend on the conversions
+
+    @main.command()
+    @pass_ctx
+    def summarise(ctx) -> None:
+        """Recompute the transaction totals in graph:summary (done after every load).
+
+        Needed only after `load --no-summaries`, or after changing the store by SPARQL Update.
+        """
+        refresh_summaries(ctx.store)
 
     @main.command()
     @click.option("--country", help="ISO 3166-1 alpha-2 code of a recipient country.")

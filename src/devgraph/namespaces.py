@@ -19,6 +19,16 @@ GRAPH = BASE + "graph/"
 META_GRAPH = GRAPH + "meta"
 """Named graph that records where every other graph came from."""
 INFERRED_GRAPH = GRAPH + "inferred"
+SUMMARY_GRAPH = GRAPH + "summary"
+"""Named graph of the last summary run; each level of precomputed transaction totals
+(``devgraph.summaries``, refreshed on load) has its graph under ``SUMMARY_GRAPH + "/"``."""
+
+
+def is_summary_graph(iri: str) -> bool:
+    """Whether a graph holds derived totals (left out of reasoning and exports)."""
+    return iri == SUMMARY_GRAPH or iri.startswith(SUMMARY_GRAPH + "/")
+
+
 STAGING_GRAPH = GRAPH + "staging/"
 """Prefix of short-lived graphs used to make multi-graph replacements atomic."""
 

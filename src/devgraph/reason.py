@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from devgraph.namespaces import INFERRED_GRAPH, META_GRAPH, STAGING_GRAPH
+from devgraph.namespaces import INFERRED_GRAPH, META_GRAPH, STAGING_GRAPH, is_summary_graph
 from devgraph.queries import NamedQuery, list_queries
 from devgraph.store import GraphStore, StoreError
 
@@ -62,7 +62,13 @@ def materialise(
     inferred graph is ignored, so stale inferences from changed data disappear.
     """
     say = progress or (lambda _msg: None)
-    data_graphs = [g.iri for g in store.graphs() if g.iri not in (INFERRED_GRAPH, META_GRAPH)]
+    # The summaries are totals over the data: nothing follows from them, and at 100 k
+    # activities they are ~1 M triples the rules would scan for nothing.
+    data_graphs = [
+        g.iri
+        for g in store.graphs()
+        if g.iri not in (INFERRED_GRAPH, META_GRAPH) and not is_summary_graph(g.iri)
+    ]
     stage = f"{STAGING_GRAPH}inferred-{uuid.uuid4().hex}"
     report = MaterialiseReport()
     inferred: list[ox.Triple] = []
@@ -112,7 +118,9 @@ def data_graphs(store: GraphStore) -> list[str]:
     return [
         g.iri
         for g in store.graphs()
-        if g.iri not in schema and g.iri not in (META_GRAPH, INFERRED_GRAPH)
+        if g.iri not in schema
+        and g.iri not in (META_GRAPH, INFERRED_GRAPH)
+        and not is_summary_graph(g.iri)
     ]
 
 

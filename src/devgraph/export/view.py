@@ -17,12 +17,21 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from devgraph.namespaces import CODELIST, DG, GRAPH, INFERRED_GRAPH, META_GRAPH, STAGING_GRAPH
+from devgraph.namespaces import (
+    CODELIST,
+    DG,
+    GRAPH,
+    INFERRED_GRAPH,
+    META_GRAPH,
+    STAGING_GRAPH,
+    is_summary_graph,
+)
 from devgraph.store import GraphStore
 
 __all__ = ["DERIVED_GRAPHS", "View", "data_graphs"]
 
 DERIVED_GRAPHS = frozenset({META_GRAPH, INFERRED_GRAPH, GRAPH + "money"})
+"""Derived graphs an export leaves out, besides the summaries (``is_summary_graph``)."""
 _SAFE_IRI = re.compile(r'^[^<>"{}|^`\\\s]+$')
 _BATCH = 400
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
@@ -60,7 +69,9 @@ def data_graphs(store: GraphStore) -> list[str]:
     return [
         g.iri
         for g in store.graphs()
-        if g.iri not in DERIVED_GRAPHS and not g.iri.startswith(STAGING_GRAPH)
+        if g.iri not in DERIVED_GRAPHS
+        and not is_summary_graph(g.iri)
+        and not g.iri.startswith(STAGING_GRAPH)
     ]
 
 
