@@ -240,6 +240,16 @@ def summary_triples(totals: Totals, report: SummaryReport) -> dict[str, list[ox.
             ox.Triple(run, _dg("transactionsWithoutCountry"), _integer(report.without_country)),
         ]
     }
+    # Rank 1 is the largest EUR total of its level and transaction type (ties by key), so that
+    # "the top 20" reads 20 totals, not all of them: at 100 k activities a level can hold
+    # 150 k totals, and listing them all costs seconds whatever the query.
+    ranks: dict[tuple[str, tuple[str, ...], str], int] = {}
+    ordered = sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], -kv[1].eur, kv[0][1]))
+    previous, n = None, 0
+    for (level, key, tx_type), _total in ordered:
+        n = n + 1 if (level, tx_type) == previous else 1
+        previous = (level, tx_type)
+        ranks[(level, key, tx_type)] = n
     for (level, key, tx_type), total in totals.items():
         digest = hashlib.sha1("\n".join((level, tx_type, *key)).encode()).hexdigest()[:20]
         node = ox.NamedNode(f"{RUN}/{level}/{digest}")
@@ -256,6 +266,7 @@ def summary_triples(totals: Totals, report: SummaryReport) -> dict[str, list[ox.
                 ox.Literal(format(total.eur.normalize(), "f"), datatype=_DECIMAL),
             ),
             ox.Triple(node, _dg("transactionsWithoutEur"), _integer(total.without_eur)),
+            ox.Triple(node, _dg("rank"), _integer(ranks[(level, key, tx_type)])),
         ]
     return graphs
 

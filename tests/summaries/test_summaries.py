@@ -215,3 +215,58 @@ def test_agrees_with_sparql_on_a_synthetic_portfolio(tmp_path: Path) -> None:
     got = stored(store)
     assert report.rows["FlowTotal"] > 50 and report.rows["CountryTotal"] > 5
     assert got == reference(store)
+
+
+def _ranked(store: GraphStore) -> dict[tuple[str, str], list[tuple[int, Decimal, str]]]:
+    """(level, type) → [(rank, total, node)] sorted by rank."""
+    rows = store.query(
+        f"""PREFIX dg: <{DG}>
+SELECT ?s ?level ?type ?rank ?total WHERE {{ GRAPH ?g {{
+  ?s a ?level ; dg:summaryTransactionType ?type ; dg:rank ?rank ; dg:totalEur ?total }} }}"""
+    )
+    out: dict[tuple[str, str], list[tuple[int, Decimal, str]]] = {}
+    for r in rows:
+        key = (r["level"].value.removeprefix(DG), r["type"].value)
+        out.setdefault(key, []).append(
+            (int(r["rank"].value), Decimal(r["total"].value), r["s"].value)
+        )
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_ranks_and_top_queries_on_a_synthetic_portfolio(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+
+    path = tmp_path / "portfolio.nq"
+    generate(120, seed=5, rdf=path)
+    store = EmbeddedStore(None)
+    load_paths(store, [path], root=tmp_path)
+    summaries.refresh(store)
+    ranked = _ranked(store)
+    for (level, _type), rows in ranked.items():
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1)), level
+        totals = [r[1] for r in rows]
+        assert totals == sorted(totals, reverse=True), level
+    ref = reference(store)
+    for name, level, dims in (
+        ("top-flows", "FlowTotal", ("provider", "receiver")),
+        ("top-funders", "FunderTotal", ("funder",)),
+        ("top-receivers", "ReceiverTotal", ("receiver",)),
+    ):
+        got = run_query(store, get_query(name), {"top": ox.Literal("3")})
+        by_type: dict[str, list[tuple[Decimal, tuple[str, ...]]]] = {}
+        for r in got:
+            by_type.setdefault(r["type"].value, []).append(
+                (Decimal(r["totalEur"].value), tuple(r[d].value for d in dims))
+            )
+        assert by_type, name
+        for tx_type, rows in by_type.items():
+            expected = sorted(
+                (
+                    (row[1], key[1])
+                    for key, row in ref.items()
+                    if key[0] == level and key[2] == tx_type
+                ),
+                key=lambda x: (-x[0], x[1]),
+            )[:3]
+            assert rows == expected, (name, tx_type)
