@@ -79,6 +79,12 @@ def parameters(store: EmbeddedStore) -> dict[str, ox.NamedNode | ox.Literal]:
         f"SELECT ?org WHERE {{ <{ACT}syn-0000000> dg:reportingOrganisation ?org }} LIMIT 1"
     )
     funder = next(iter(rows))["org"]  # type: ignore[call-overload, index]
+    receivers = store.query(
+        "PREFIX dg: <https://w3id.org/devgraph/ontology#>\n"
+        f"SELECT ?r WHERE {{ ?tx dg:providerOrganisation {funder} ; "
+        "dg:receiverOrganisation ?r } LIMIT 1"
+    )
+    receiver = next(iter(receivers))["r"]  # type: ignore[call-overload, index]
     return {
         "activity": ox.NamedNode(f"{ACT}syn-0000000"),
         "start": ox.NamedNode(f"{ACT}syn-0000000"),
@@ -86,7 +92,7 @@ def parameters(store: EmbeddedStore) -> dict[str, ox.NamedNode | ox.Literal]:
         "cc": ox.Literal("SN"),
         "funder": funder,
         "provider": funder,
-        "receiver": funder,
+        "receiver": receiver,
     }
 
 

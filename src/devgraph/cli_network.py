@@ -25,7 +25,9 @@ def refresh_summaries(store) -> None:  # noqa: ANN001 - a GraphStore
     try:
         report = summaries.refresh(store, progress=lambda line: click.echo(line, err=True))
     except StoreError as exc:
-        raise click.ClickException(f"{exc}\nthe previous summaries are unchanged") from exc
+        raise click.ClickException(
+            f"{exc}\nthe summaries may be missing: run `devgraph summarise`"
+        ) from exc
     click.echo(report.summary())
 
 
