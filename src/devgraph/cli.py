@@ -353,14 +353,26 @@ def reason(ctx: Context, consistency: bool, verbose: bool) -> None:
     type=int,
     help="Query worker processes (0: run queries in the request thread).",
 )
+@click.option(
+    "--warm/--no-warm",
+    default=True,
+    show_default=True,
+    help="Compute the browser's whole-store pages (flows, search index, validation) at start.",
+)
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int, timeout: float, workers: int) -> None:
+def serve(
+    ctx: Context, host: str, port: int, threads: int, timeout: float, workers: int, warm: bool
+) -> None:
     """Serve the browser and the SPARQL endpoint with waitress."""
     import waitress
 
     from devgraph.web import create_app
 
     app = create_app({"STORE": ctx.store, "QUERY_TIMEOUT": timeout, "QUERY_WORKERS": workers})
+    if warm:
+        from devgraph.pages import warm_up
+
+        warm_up(ctx.store)
     click.echo(f"devgraph on http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="devgraph")
 

@@ -9,17 +9,20 @@ types on every backend: pyoxigraph parses a remote server's SPARQL results into 
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
 import pyoxigraph as ox
 
 from devgraph.namespaces import STAGING_GRAPH
+
+R = TypeVar("R")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -146,11 +149,28 @@ def _iri(value: str) -> str:
     return value
 
 
+def _writes(method: Callable[..., R]) -> Callable[..., R]:
+    """Bump the store's generation once the write is over, succeeded or not."""
+
+    @functools.wraps(method)
+    def wrapper(self: EmbeddedStore, *args: Any, **kwargs: Any) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.generation += 1
+
+    return wrapper
+
+
 class EmbeddedStore:
     """pyoxigraph in this process: on disk at ``path``, or in memory when ``path`` is None."""
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.generation = 0
+        """Bumped after every write through this handle: the one writer of an on-disk store
+        (RocksDB's lock), so caches of whole-store results can check it instead of counting
+        the triples (8 s at 11 M)."""
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -212,6 +232,7 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise QueryError(str(exc)) from exc
 
+    @_writes
     def update(self, sparql: str) -> None:
         """Internal updates (loader bookkeeping, rules); the public endpoint never calls it."""
         try:
@@ -221,6 +242,7 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
+    @_writes
     def replace_graphs(
         self, graphs: Mapping[str, Iterable[ox.Triple]], *, then: str | None = None
     ) -> None:
@@ -279,6 +301,7 @@ class EmbeddedStore:
                 raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
             raise
 
+    @_writes
     def drop_staging(self) -> int:
         """Remove what an interrupted replacement left: staging graphs, and the graphs it was
         creating (listed in the pending graph), which may be partly written."""
@@ -292,6 +315,7 @@ class EmbeddedStore:
             self._store.remove_graph(g)
         return len(half) + len(stale)
 
+    @_writes
     def load(
         self, data: bytes | str, *, format: str, graph: str, base_iri: str | None = None
     ) -> None:
@@ -306,6 +330,7 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise StoreError(f"cannot parse the {format} data: {exc}") from exc
 
+    @_writes
     def drop_graph(self, iri: str) -> None:
         self._store.update(f"DROP SILENT GRAPH <{_iri(iri)}>")
 

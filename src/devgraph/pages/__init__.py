@@ -11,6 +11,7 @@ from devgraph.pages.activity import activity_page
 from devgraph.pages.home import home_page
 from devgraph.pages.organisation import organisation_page, organisations_index
 from devgraph.pages.places import place_page, places_index, sector_page, sectors_index
+from devgraph.pages.warm import warm_up
 
 __all__ = [
     "activity_page",
@@ -22,4 +23,5 @@ __all__ = [
     "search_activities",
     "sector_page",
     "sectors_index",
+    "warm_up",
 ]

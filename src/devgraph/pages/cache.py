@@ -3,9 +3,14 @@
 Building the flow graph, validating the portfolio or indexing every activity's text reads
 the whole store; a page that needs one fact from them should not pay that on every request.
 Results are kept per store object (weakly: a closed, dropped store takes its results with
-it) and recomputed when the store's size changes. Every load, import or update changes the
-size in practice; a write that keeps the exact triple count is the accepted blind spot, and
-a change is seen at most :data:`SIZE_TTL` seconds late.
+it) and recomputed when the store changes. The embedded store counts its own writes
+(``EmbeddedStore.generation``: it is the only writer of its files), so that check is free;
+for other stores the triple count stands in, measured at most every :data:`SIZE_TTL`
+seconds — a write that keeps the exact count is the accepted blind spot there.
+
+One computation per result at a time: requests arriving while the flow graph is being built
+(100 s at 100 k activities) wait for that build instead of starting their own, and
+:func:`warm` starts the slow ones when the server starts.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from devgraph.network import FlowGraph, build_flows
@@ -24,49 +29,58 @@ from devgraph.validate import validate_store
 T = TypeVar("T")
 SIZE_TTL = 2.0
 """Seconds a measured store size is trusted: counting triples is itself a scan (0.2 s for
-300 k triples), and one page asks several times."""
+300 k triples, 8 s for 11 M), and one page asks several times."""
 
 _LOCK = threading.Lock()
-_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[int, object]]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[Hashable, object]]] = (
+    weakref.WeakKeyDictionary()
+)
 _SIZES: weakref.WeakKeyDictionary[Any, tuple[float, int]] = weakref.WeakKeyDictionary()
 _RUNNING: weakref.WeakKeyDictionary[Any, threading.Thread] = weakref.WeakKeyDictionary()
+_COMPUTING: weakref.WeakKeyDictionary[Any, dict[str, threading.Lock]] = weakref.WeakKeyDictionary()
 
 
-def store_size(store: GraphStore) -> int:
-    """``len(store)``, measured at most once every :data:`SIZE_TTL` seconds per store."""
+def store_state(store: GraphStore) -> Hashable:
+    """What identifies the store's contents: its write generation, else its triple count."""
+    generation = getattr(store, "generation", None)
+    if isinstance(generation, int):
+        return ("generation", generation)
     now = time.monotonic()
     with _LOCK:
         seen = _SIZES.get(store)
         if seen is not None and now - seen[0] < SIZE_TTL:
-            return seen[1]
+            return ("size", seen[1])
     size = len(store)  # type: ignore[arg-type]
     with _LOCK:
         _SIZES[store] = (now, size)
-    return size
+    return ("size", size)
 
 
 def cached(store: GraphStore, key: str, compute: Callable[[GraphStore], T]) -> T:
-    """``compute(store)``, reused while the store's size stays the same.
+    """``compute(store)``, reused while the store stays the same; computed once at a time.
 
     Callers must treat the result as read-only: it is shared between requests.
     """
-    size = store_size(store)
     with _LOCK:
-        hit = _CACHE.get(store, {}).get(key)
-        if hit is not None and hit[0] == size:
-            return hit[1]  # type: ignore[return-value]
-    result = compute(store)
-    with _LOCK:
-        _CACHE.setdefault(store, {})[key] = (size, result)
-    return result
+        lock = _COMPUTING.setdefault(store, {}).setdefault(key, threading.Lock())
+    with lock:  # a second request for the same result waits for the first one's
+        state = store_state(store)
+        with _LOCK:
+            hit = _CACHE.get(store, {}).get(key)
+            if hit is not None and hit[0] == state:
+                return hit[1]  # type: ignore[return-value]
+        result = compute(store)
+        with _LOCK:
+            _CACHE.setdefault(store, {})[key] = (state, result)
+        return result
 
 
 def peek(store: GraphStore, key: str) -> Any | None:
     """The cached result for the store's current state, or None (never computes)."""
-    size = store_size(store)
+    state = store_state(store)
     with _LOCK:
         hit = _CACHE.get(store, {}).get(key)
-    return hit[1] if hit is not None and hit[0] == size else None
+    return hit[1] if hit is not None and hit[0] == state else None
 
 
 def flows(store: GraphStore) -> FlowGraph:
@@ -101,3 +115,20 @@ def validation(store: GraphStore, *, wait: bool = True) -> ValidationReport | No
             _RUNNING[store] = worker
             worker.start()
     return None
+
+
+def warm(store: GraphStore, steps: list[Callable[[GraphStore], object]]) -> threading.Thread:
+    """Run the slow whole-store computations in a background thread (``devgraph serve`` calls
+    it with the home page, which builds the flow graph, and the validation report), so the
+    first visitor of a large store finds them done or under way rather than starting them."""
+
+    def run() -> None:
+        for step in steps:
+            try:
+                step(store)
+            except Exception:  # noqa: BLE001 - a page will compute it again and show the error
+                continue
+
+    thread = threading.Thread(target=run, name="devgraph-page-warm-up", daemon=True)
+    thread.start()
+    return thread

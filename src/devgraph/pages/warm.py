@@ -1,0 +1,29 @@
+"""Start the browser's whole-store computations when the server starts.
+
+On a large store the first visitor would otherwise pay for them: at 100 k activities the
+flow graph behind the home, organisation and activity pages takes ~100 s and validation a
+few minutes. They run one after the other in a background thread; a page asking for one
+that is under way waits for it (:func:`devgraph.pages.cache.cached`) rather than starting a
+second copy.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from devgraph.pages import cache
+from devgraph.pages.activities import search_activities
+from devgraph.pages.home import home_page
+from devgraph.store import GraphStore
+
+
+def warm_up(store: GraphStore) -> threading.Thread:
+    """Home page (and so the flow graph and budgets), search index, then validation."""
+    return cache.warm(
+        store,
+        [
+            lambda s: home_page(s, lang="en"),
+            lambda s: search_activities(s),
+            lambda s: cache.validation(s, wait=True),
+        ],
+    )
