@@ -19,7 +19,13 @@ from devgraph.store import GraphStore
 
 
 def _participations(store: GraphStore) -> dict[str, dict[str, dict[str, set[str]]]]:
-    """organisation → activity → {"roles": …, "partner_roles": …}."""
+    """organisation → activity → {"roles": …, "partner_roles": …}, for every organisation
+    (an organisation's partners are found through it); kept until the store changes, since
+    at 100 k activities reading it takes most of a minute."""
+    return cache.cached(store, "participations", _read_participations)
+
+
+def _read_participations(store: GraphStore) -> dict[str, dict[str, dict[str, set[str]]]]:
     out: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(
         lambda: defaultdict(lambda: {"roles": set(), "partner_roles": set()})
     )
@@ -110,7 +116,12 @@ def organisation_page(store: GraphStore, iri: str, *, lang: str = "en") -> dict[
 
 
 def organisations_index(store: GraphStore, *, lang: str = "en") -> dict[str, Any]:
-    """Every organisation with how many activities it takes part in."""
+    """Every organisation with how many activities it takes part in (kept until the store
+    changes: labels and participations of every organisation)."""
+    return cache.cached(store, f"organisations:{lang}", lambda s: _index(s, lang))
+
+
+def _index(store: GraphStore, lang: str) -> dict[str, Any]:
     parts = _participations(store)
     orgs = {str(value(r["org"])) for r in select(store, "organisations")} | set(parts)
     labels = labels_for(store, orgs, lang)

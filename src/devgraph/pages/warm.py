@@ -14,16 +14,19 @@ import threading
 from devgraph.pages import cache
 from devgraph.pages.activities import search_activities
 from devgraph.pages.home import home_page
+from devgraph.pages.organisation import organisations_index
 from devgraph.store import GraphStore
 
 
 def warm_up(store: GraphStore) -> threading.Thread:
-    """Home page (and so the flow graph and budgets), search index, then validation."""
+    """Home page (and so the flow graph and budgets), search index, organisations (and so
+    every participation), then validation."""
     return cache.warm(
         store,
         [
             lambda s: home_page(s, lang="en"),
             lambda s: search_activities(s),
+            lambda s: organisations_index(s, lang="en"),
             lambda s: cache.validation(s, wait=True),
         ],
     )
