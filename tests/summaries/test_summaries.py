@@ -202,15 +202,21 @@ def test_agrees_with_sparql_on_iati_samples(files: list[str]) -> None:
     assert got == reference(store)
 
 
-def test_agrees_with_sparql_on_a_synthetic_portfolio(tmp_path: Path) -> None:
+def _synthetic(folder: Path, activities: int, seed: int) -> EmbeddedStore:
+    """A generated portfolio (benchmarks/generate.py) in memory, its amounts converted."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from generate import generate
 
-    path = tmp_path / "portfolio.nq"
-    generate(150, seed=11, rdf=path)
+    path = folder / "portfolio.nq"
+    generate(activities, seed=seed, rdf=path)
     store = EmbeddedStore(None)
-    load_paths(store, [path], root=tmp_path)
+    load_paths(store, [path], root=folder)
     money.normalise(store)
+    return store
+
+
+def test_agrees_with_sparql_on_a_synthetic_portfolio(tmp_path: Path) -> None:
+    store = _synthetic(tmp_path, 150, seed=11)
     report = summaries.refresh(store)
     got = stored(store)
     assert report.rows["FlowTotal"] > 50 and report.rows["CountryTotal"] > 5
@@ -234,13 +240,7 @@ SELECT ?s ?level ?type ?rank ?total WHERE {{ GRAPH ?g {{
 
 
 def test_ranks_and_top_queries_on_a_synthetic_portfolio(tmp_path: Path) -> None:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from generate import generate
-
-    path = tmp_path / "portfolio.nq"
-    generate(120, seed=5, rdf=path)
-    store = EmbeddedStore(None)
-    load_paths(store, [path], root=tmp_path)
+    store = _synthetic(tmp_path, 120, seed=5)
     summaries.refresh(store)
     ranked = _ranked(store)
     for (level, _type), rows in ranked.items():
