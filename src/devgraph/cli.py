@@ -88,6 +88,7 @@ def load(
     iati = [p for p in paths if p.is_file() and p.suffix.lower() in (".zip", ".xml")]
     iati += [x for p in paths if p.is_dir() for x in sorted(p.rglob("*.xml")) if is_iati_file(x)]
     rdf = [p for p in paths if p not in iati]
+    changed = False
     if rdf:
         try:
             report = loader.load_paths(ctx.store, rdf, force=force, progress=progress)
@@ -101,8 +102,6 @@ def load(
             f"{len(report.unchanged)} unchanged; {skipped} skipped (not RDF)"
         )
         changed = bool(report.loaded)
-    else:
-        changed = False
     if iati:
         changed |= _import_iati(ctx, iati, strict=False, report_file=None, force=force, quiet=quiet)
     if changed and not no_summaries:
@@ -357,7 +356,8 @@ def reason(ctx: Context, consistency: bool, verbose: bool) -> None:
     "--warm/--no-warm",
     default=True,
     show_default=True,
-    help="Compute the browser's whole-store pages (flows, search index, validation) at start.",
+    help="At start, compute the browser's whole-store pages in the background "
+    "(home and flows, search index, organisations, validation).",
 )
 @pass_ctx
 def serve(

@@ -275,14 +275,9 @@ class Compiler(ConditionCompiler):
                 )
             conditions = self._value_conditions(source, "?value", skip={SH.hasValue})
             if conditions:
-                late = filter_late(target)
                 checks.append(
                     self._value_check(
-                        target_filter(target) if late else target,
-                        f"?this {p} ?value .",
-                        conditions,
-                        base,
-                        late=late,
+                        target, f"?this {p} ?value .", conditions, base, late=filter_late(target)
                     )
                 )
         else:
@@ -312,16 +307,14 @@ class Compiler(ConditionCompiler):
             )
         high = self.g.value(source, SH.maxCount)
         if high is not None:
-            query = (
-                f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(high)})"
-            )
+            too_many = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(high)})"
             if filter_late(target):  # group the values first, then keep focus nodes
                 query = (
                     f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {p} ?v }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(high)}) }} "
-                    f"{target_filter(target)} }}"
+                    f"{too_many} }} {target_filter(target)} }}"
                 )
+            else:
+                query = f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} {too_many}"
             checks.append(
                 Check(kind="focus", query=query, components=(component(SH.maxCount),), **base)
             )
@@ -338,7 +331,7 @@ class Compiler(ConditionCompiler):
     ) -> Check:
         """One query for all value constraints: a boolean per constraint, rows where any fails.
 
-        ``late``: ``target`` is a :func:`target_filter`, placed after the value pattern, and
+        ``late``: ``target`` becomes a :func:`target_filter`, placed after the value pattern, and
         the conditions are evaluated once per distinct value (a codelist check on 500 k
         currency triples becomes one on a few dozen currencies) before finding its subjects.
         """
@@ -350,13 +343,13 @@ class Compiler(ConditionCompiler):
         if not late:
             where = f"{target} {values} {binds} FILTER ({failing})"
         elif "?this" in binds:
-            where = f"{values} {binds} FILTER ({failing}) {target}"
+            where = f"{values} {binds} FILTER ({failing}) {target_filter(target)}"
         else:  # conditions on each distinct value once, then its subjects, then focus nodes
             distinct = f"SELECT DISTINCT ?value WHERE {{ {values.replace('?this', '?dg_s')} }}"
             failing_values = (
                 f"SELECT ?value {oks} WHERE {{ {{ {distinct} }} {binds} FILTER ({failing}) }}"
             )
-            where = f"{{ {failing_values} }} {values} {target}"
+            where = f"{{ {failing_values} }} {values} {target_filter(target)}"
         query = f"SELECT DISTINCT ?this ?value {oks} WHERE {{ {where} }}"
         return Check(kind="value", query=query, components=tuple(c for c, _ in conditions), **base)
 

@@ -66,6 +66,15 @@ def _without_filters(masked: str) -> tuple[str, set[str]]:
     return "".join(kept), read
 
 
+def where_group(masked: str) -> tuple[int, int] | None:
+    """Positions of the ``{`` and ``}`` of the (masked) query's WHERE group, or None."""
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    if where is None:
+        return None
+    open_at = where.end() - 1
+    return open_at, closing(masked, open_at)
+
+
 def not_exists_to_minus(query: str, *, bound: frozenset[str] = frozenset({"this"})) -> str:
     """The query with safe top-level ``FILTER NOT EXISTS`` blocks of its WHERE turned to MINUS.
 
@@ -73,11 +82,10 @@ def not_exists_to_minus(query: str, *, bound: frozenset[str] = frozenset({"this"
     the validator binds from the shape's targets).
     """
     masked = mask(query)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    if where is None:
+    span = where_group(masked)
+    if span is None:
         return query
-    open_at = where.end() - 1
-    close_at = closing(masked, open_at)
+    open_at, close_at = span
     blocks: list[tuple[int, int, int, int]] = []  # (start, end, body start, body end)
     i = open_at + 1
     depth = 0
@@ -154,11 +162,10 @@ def values_for_in_filters(query: str) -> str:
     FILTER stays.
     """
     masked = mask(query)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    if where is None:
+    span = where_group(masked)
+    if span is None:
         return query
-    open_at = where.end() - 1
-    close_at = closing(masked, open_at)
+    open_at, close_at = span
     group = masked[open_at + 1 : close_at]
     top = _top_level(group)
     bound = set(_VAR.findall(_without_filters(top)[0]))
@@ -202,11 +209,10 @@ def binds_this(select: str) -> bool:
     OPTIONAL, UNION or sub-groups, and expressions (FILTER, BIND), do not count.
     """
     masked = mask(select)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    if where is None:
+    span = where_group(masked)
+    if span is None:
         return False
-    start = where.end() - 1
-    body = masked[start + 1 : closing(masked, start)]
+    body = masked[span[0] + 1 : span[1]]
     constant = r"(?:_+|[A-Za-z][\w.-]*:[\w.-]*)"  # an IRI (masked) or a prefixed name
     pattern = rf"[?$]this\s+{constant}\s|\s{constant}\s+[?$]this\b"
     return re.search(pattern, _own_patterns(body)) is not None

@@ -271,9 +271,11 @@ class EmbeddedStore:
             for g, triples in graphs.items()
             for t in triples
         )
-        pending = " ".join(f"<{_iri(g)}> <{PENDING}> true ." for g in created)
-        if pending and self.path is not None:
-            self._store.update(f"INSERT DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
+        # Only on disk: a store in memory dies with its process, half-written graphs too.
+        listed = " ".join(f"<{_iri(g)}> <{PENDING}> true ." for g in created)
+        pending = f"GRAPH <{PENDING}> {{ {listed} }}" if listed and self.path is not None else ""
+        if pending:
+            self._store.update(f"INSERT DATA {{ {pending} }}")
         try:
             if self.path is not None:
                 # One bulk_extend call buffers everything it is given before writing (RSS
@@ -286,8 +288,8 @@ class EmbeddedStore:
                 f"DROP SILENT GRAPH <{g}> ; MOVE SILENT GRAPH <{s}> TO GRAPH <{g}>"
                 for g, s in staging.items()
             ]
-            if pending and self.path is not None:
-                ops.append(f"DELETE DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
+            if pending:
+                ops.append(f"DELETE DATA {{ {pending} }}")
             if then:
                 ops.append(then)
             if ops:
@@ -295,8 +297,8 @@ class EmbeddedStore:
         except BaseException as exc:
             for g in [*created, *staging.values()]:
                 self._store.remove_graph(ox.NamedNode(g))
-            if pending and self.path is not None:
-                self._store.update(f"DELETE DATA {{ GRAPH <{PENDING}> {{ {pending} }} }}")
+            if pending:
+                self._store.update(f"DELETE DATA {{ {pending} }}")
             if isinstance(exc, SyntaxError | OSError):
                 raise StoreError(f"replacing graphs failed, nothing changed: {exc}") from exc
             raise

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,6 +100,9 @@ SELECT ?activity ?country ?percentage WHERE {{
 }}"""
 
 
+_WHOLE = Decimal(1)
+
+
 @dataclass
 class Total:
     """One row of a summary level: how many transactions, and their EUR sum."""
@@ -107,7 +111,7 @@ class Total:
     eur: Decimal = Decimal(0)
     without_eur: int = 0
 
-    def add(self, eur: Decimal | None, share: Decimal = Decimal(1)) -> None:
+    def add(self, eur: Decimal | None, share: Decimal = _WHOLE) -> None:
         self.transactions += 1
         if eur is None:
             self.without_eur += 1
@@ -170,15 +174,8 @@ def compute(store: GraphStore) -> tuple[Totals, SummaryReport]:
     """Read every transaction once and add it to each level's totals."""
     report = SummaryReport()
     shares = _country_shares(store)
-    totals: Totals = {}
+    totals: Totals = defaultdict(Total)
     seen: set[str] = set()
-
-    def add(level: str, key: tuple[str, ...], tx_type: str, eur: Decimal | None, share=1) -> None:
-        total = totals.get((level, key, tx_type))
-        if total is None:
-            total = totals[(level, key, tx_type)] = Total()
-        total.add(eur, Decimal(share))
-
     for row in store.query(_TRANSACTIONS):  # type: ignore[union-attr]
         tx = row["tx"].value
         if tx in seen:  # a second provider, value or EUR figure would repeat the transaction
@@ -192,31 +189,44 @@ def compute(store: GraphStore) -> tuple[Totals, SummaryReport]:
         eur = _decimal(row["eur"])
         provider = row["provider"].value if row["provider"] is not None else None
         receiver = row["receiver"].value if row["receiver"] is not None else None
-        add("TransactionTypeTotal", (), tx_type, eur)
+        totals[("TransactionTypeTotal", (), tx_type)].add(eur)
         if provider:
-            add("FunderTotal", (provider,), tx_type, eur)
+            totals[("FunderTotal", (provider,), tx_type)].add(eur)
         if receiver:
-            add("ReceiverTotal", (receiver,), tx_type, eur)
+            totals[("ReceiverTotal", (receiver,), tx_type)].add(eur)
         if provider and receiver:
-            add("FlowTotal", (provider, receiver), tx_type, eur)
+            totals[("FlowTotal", (provider, receiver), tx_type)].add(eur)
         countries = shares.get(row["activity"].value)
         if not countries:
             report.without_country += 1
             continue
         for country, share in countries:
-            add("CountryTotal", (country,), tx_type, eur, share)
+            totals[("CountryTotal", (country,), tx_type)].add(eur, share)
             if provider:
-                add("FunderCountryTotal", (provider, country), tx_type, eur, share)
-    return totals, report
+                totals[("FunderCountryTotal", (provider, country), tx_type)].add(eur, share)
+    report.rows = {level: 0 for level in LEVELS} | Counter(level for level, _, _ in totals)
+    return dict(totals), report
 
 
 _TYPE = ox.NamedNode(RDF + "type")
 _INTEGER = ox.NamedNode(XSD + "integer")
 _DECIMAL = ox.NamedNode(XSD + "decimal")
-
-
-def _dg(local: str) -> ox.NamedNode:
-    return ox.NamedNode(DG + local)
+_P = {
+    local: ox.NamedNode(DG + local)
+    for local in (
+        "SummaryRun",
+        *LEVELS,
+        *_DIMENSION.values(),
+        "summaryTransactionType",
+        "transactionCount",
+        "totalEur",
+        "transactionsWithoutEur",
+        "transactionsWithoutType",
+        "transactionsWithoutCountry",
+        "rank",
+    )
+}
+"""The ontology terms written, built once (a refresh at 100 k activities writes 2 M triples)."""
 
 
 def _integer(n: int) -> ox.Literal:
@@ -233,54 +243,45 @@ def summary_triples(totals: Totals, report: SummaryReport) -> dict[str, list[ox.
     )
     graphs: dict[str, list[ox.Triple]] = {
         SUMMARY_GRAPH: [
-            ox.Triple(run, _TYPE, _dg("SummaryRun")),
+            ox.Triple(run, _TYPE, _P["SummaryRun"]),
             ox.Triple(run, ox.NamedNode(PROV + "generatedAtTime"), stamp),
-            ox.Triple(run, _dg("transactionCount"), _integer(report.transactions)),
-            ox.Triple(run, _dg("transactionsWithoutType"), _integer(report.without_type)),
-            ox.Triple(run, _dg("transactionsWithoutCountry"), _integer(report.without_country)),
+            ox.Triple(run, _P["transactionCount"], _integer(report.transactions)),
+            ox.Triple(run, _P["transactionsWithoutType"], _integer(report.without_type)),
+            ox.Triple(run, _P["transactionsWithoutCountry"], _integer(report.without_country)),
         ]
     }
     # Rank 1 is the largest EUR total of its level and transaction type (ties by key), so that
     # "the top 20" reads 20 totals, not all of them: at 100 k activities a level can hold
     # 150 k totals, and listing them all costs seconds whatever the query.
-    ranks: dict[tuple[str, tuple[str, ...], str], int] = {}
     ordered = sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][2], -kv[1].eur, kv[0][1]))
-    previous, n = None, 0
-    for (level, key, tx_type), _total in ordered:
-        n = n + 1 if (level, tx_type) == previous else 1
+    previous, rank = None, 0
+    for (level, key, tx_type), total in ordered:
+        rank = rank + 1 if (level, tx_type) == previous else 1
         previous = (level, tx_type)
-        ranks[(level, key, tx_type)] = n
-    for (level, key, tx_type), total in totals.items():
         digest = hashlib.sha1("\n".join((level, tx_type, *key)).encode()).hexdigest()[:20]
         node = ox.NamedNode(f"{RUN}/{level}/{digest}")
         out = graphs.setdefault(LEVEL_GRAPHS[level], [])
-        out.append(ox.Triple(node, _TYPE, _dg(level)))
+        out.append(ox.Triple(node, _TYPE, _P[level]))
         for dimension, value in zip(LEVELS[level], key, strict=True):
-            out.append(ox.Triple(node, _dg(_DIMENSION[dimension]), ox.NamedNode(value)))
+            out.append(ox.Triple(node, _P[_DIMENSION[dimension]], ox.NamedNode(value)))
+        eur = ox.Literal(format(total.eur.normalize(), "f"), datatype=_DECIMAL)
         out += [
-            ox.Triple(node, _dg("summaryTransactionType"), ox.NamedNode(tx_type)),
-            ox.Triple(node, _dg("transactionCount"), _integer(total.transactions)),
-            ox.Triple(
-                node,
-                _dg("totalEur"),
-                ox.Literal(format(total.eur.normalize(), "f"), datatype=_DECIMAL),
-            ),
-            ox.Triple(node, _dg("transactionsWithoutEur"), _integer(total.without_eur)),
-            ox.Triple(node, _dg("rank"), _integer(ranks[(level, key, tx_type)])),
+            ox.Triple(node, _P["summaryTransactionType"], ox.NamedNode(tx_type)),
+            ox.Triple(node, _P["transactionCount"], _integer(total.transactions)),
+            ox.Triple(node, _P["totalEur"], eur),
+            ox.Triple(node, _P["transactionsWithoutEur"], _integer(total.without_eur)),
+            ox.Triple(node, _P["rank"], _integer(rank)),
         ]
     return graphs
 
 
 def refresh(store: GraphStore, *, progress: Callable[[str], None] | None = None) -> SummaryReport:
-    """Recompute ``graph:summary`` from the store's transactions, in one atomic replacement."""
+    """Recompute the ``graph:summary`` graphs from the store's transactions (old totals
+    dropped first, new ones bulk-written: see below)."""
     say = progress or (lambda _line: None)
     started = time.perf_counter()
     say("summaries: reading transactions")
     totals, report = compute(store)
-    for level in LEVELS:
-        report.rows[level] = 0
-    for level, _key, _type in totals:
-        report.rows[level] += 1
     graphs = summary_triples(totals, report) if report.transactions else {}
     # Not replace_graphs over the old totals: replacing an existing graph atomically (staging,
     # then MOVE) re-inserts every quad in one transaction, ~180 µs a quad in pyoxigraph (42 s

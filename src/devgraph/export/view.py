@@ -4,8 +4,8 @@ Why a view and not one SPARQL query per element: an activity is a tree of sub-no
 (participations, transactions, values, results …) plus the organisations and places it names.
 The view fetches that tree breadth-first, one ``VALUES`` query per level for a whole batch of
 activities, and the XML writers then walk plain dictionaries. Only data graphs are read: the
-provenance graph and derived graphs (``graph:inferred``, ``graph:money``) would add facts the
-publisher never stated.
+provenance graph and derived graphs (``graph:inferred``, ``graph:money``, the totals under
+``graph:summary``) would add facts the publisher never stated.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ seconds — a write that keeps the exact count is the accepted blind spot there.
 
 One computation per result at a time: requests arriving while the flow graph is being built
 (100 s at 100 k activities) wait for that build instead of starting their own, and
-:func:`warm` starts the slow ones when the server starts.
+:func:`devgraph.pages.warm.warm_up` starts the slow ones when the server starts.
 """
 
 from __future__ import annotations
@@ -94,11 +94,7 @@ def validation(store: GraphStore, *, wait: bool = True) -> ValidationReport | No
     With ``wait=False``, a report not computed yet is started in a background thread and
     None is returned at once: a page can say "validation running" instead of hanging.
     """
-    if wait:
-        with _LOCK:
-            running = _RUNNING.get(store)
-        if running is not None and running.is_alive():
-            running.join()  # the background run is under way: wait for it, not a second run
+    if wait:  # a background run under way holds the result's lock: this waits for it
         return cached(store, "validation", validate_store)
     report = peek(store, "validation")
     if report is not None:
@@ -115,20 +111,3 @@ def validation(store: GraphStore, *, wait: bool = True) -> ValidationReport | No
             _RUNNING[store] = worker
             worker.start()
     return None
-
-
-def warm(store: GraphStore, steps: list[Callable[[GraphStore], object]]) -> threading.Thread:
-    """Run the slow whole-store computations in a background thread (``devgraph serve`` calls
-    it with the home page, which builds the flow graph, and the validation report), so the
-    first visitor of a large store finds them done or under way rather than starting them."""
-
-    def run() -> None:
-        for step in steps:
-            try:
-                step(store)
-            except Exception:  # noqa: BLE001 - a page will compute it again and show the error
-                continue
-
-    thread = threading.Thread(target=run, name="devgraph-page-warm-up", daemon=True)
-    thread.start()
-    return thread

@@ -10,6 +10,7 @@ second copy.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from devgraph.pages import cache
 from devgraph.pages.activities import search_activities
@@ -20,13 +21,21 @@ from devgraph.store import GraphStore
 
 def warm_up(store: GraphStore) -> threading.Thread:
     """Home page (and so the flow graph and budgets), search index, organisations (and so
-    every participation), then validation."""
-    return cache.warm(
-        store,
-        [
-            lambda s: home_page(s, lang="en"),
-            lambda s: search_activities(s),
-            lambda s: organisations_index(s, lang="en"),
-            lambda s: cache.validation(s, wait=True),
-        ],
-    )
+    every participation), then validation, one after the other in a daemon thread."""
+    steps: list[Callable[[GraphStore], object]] = [
+        lambda s: home_page(s, lang="en"),
+        lambda s: search_activities(s),
+        lambda s: organisations_index(s, lang="en"),
+        lambda s: cache.validation(s, wait=True),
+    ]
+
+    def run() -> None:
+        for step in steps:
+            try:
+                step(store)
+            except Exception:  # noqa: BLE001 - a page will compute it again and show the error
+                continue
+
+    thread = threading.Thread(target=run, name="devgraph-page-warm-up", daemon=True)
+    thread.start()
+    return thread
